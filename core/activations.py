@@ -1,0 +1,97 @@
+"""Node activation and aggregation functions, shared by the reference and batched evaluators.
+
+Every function works elementwise on numpy arrays of any shape (and on numpy scalars), so the
+one-genome reference network and the population-batched evaluator compute the same values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+# Exponent arguments are clipped so extreme weights saturate instead of overflowing (and warning).
+_EXP_LIMIT = 60.0
+
+
+def steepened_sigmoid(x: np.ndarray) -> np.ndarray:
+    """The paper's sigmoid 1 / (1 + e^(-4.9x)) (Stanley & Miikkulainen 2002, p. 112)."""
+    return 1.0 / (1.0 + np.exp(-np.clip(4.9 * x, -_EXP_LIMIT, _EXP_LIMIT)))
+
+
+def tanh(x: np.ndarray) -> np.ndarray:
+    """Hyperbolic tangent."""
+    return np.tanh(x)
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    """Rectified linear unit max(0, x)."""
+    return np.maximum(x, 0.0)
+
+
+def identity(x: np.ndarray) -> np.ndarray:
+    """Identity; also what the TensorFlow-Playground CPPN calls "add" after a sum aggregation."""
+    return x + 0.0
+
+
+def gaussian(x: np.ndarray) -> np.ndarray:
+    """Unnormalised Gaussian bump e^(-x^2), peak 1 at 0."""
+    return np.exp(-np.minimum(x * x, _EXP_LIMIT))
+
+
+def sin(x: np.ndarray) -> np.ndarray:
+    """Sine."""
+    return np.sin(x)
+
+
+def absolute(x: np.ndarray) -> np.ndarray:
+    """Absolute value."""
+    return np.abs(x)
+
+
+def square(x: np.ndarray) -> np.ndarray:
+    """x squared."""
+    return x * x
+
+
+ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sigmoid": steepened_sigmoid,
+    "tanh": tanh,
+    "relu": relu,
+    "identity": identity,
+    "gaussian": gaussian,
+    "sin": sin,
+    "abs": absolute,
+    "square": square,
+}
+
+# Aggregations combine a node's weighted inputs. Each entry is (reduce over the last axis,
+# the value that padding must carry so it does not change the result). A node with no inputs
+# aggregates to 0 for every kind, so an unconnected node outputs activation(bias).
+AGGREGATIONS: dict[str, float] = {
+    "sum": 0.0,
+    "product": 1.0,
+    "max": -np.inf,
+}
+
+
+def aggregate(kind: str, weighted_inputs: np.ndarray, has_inputs: np.ndarray | bool) -> np.ndarray:
+    """Combine weighted inputs along the last axis.
+
+    Args:
+        kind: one of ``AGGREGATIONS``.
+        weighted_inputs: array (..., K); padding entries must hold ``AGGREGATIONS[kind]``.
+        has_inputs: False where a node has no incoming connection (its aggregate is 0).
+
+    Returns:
+        Array (...) of aggregated values.
+    """
+    if kind == "sum":
+        return weighted_inputs.sum(axis=-1)
+    if kind == "product":
+        reduced = weighted_inputs.prod(axis=-1)
+    elif kind == "max":
+        reduced = weighted_inputs.max(axis=-1) if weighted_inputs.shape[-1] else np.zeros(weighted_inputs.shape[:-1])
+    else:
+        raise ValueError(f"unknown aggregation {kind!r}; known: {', '.join(AGGREGATIONS)}")
+    return np.where(has_inputs, reduced, 0.0)

@@ -1,0 +1,257 @@
+"""Population-batched network evaluation: all genomes x all cases in one numpy pass per layer.
+
+The population's genomes are compiled once into flat arrays (the tensorneat "transform", run
+once per generation) and then activated many times (its "forward"). Every node of every genome
+owns a column ("slot") of a value matrix with one row per parallel case (an episode or an input
+pattern). Feed-forward nets are computed layer by layer, all genomes' depth-d nodes at once;
+recurrent nets compute all nodes from the previous step's values in one pass.
+
+``core.decode`` builds the one-genome reference network that this must match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.activations import ACTIVATIONS, AGGREGATIONS, aggregate
+from core.decode import CycleError
+from core.genome import Genome
+
+_ZERO_SLOT = 0  # a column that always holds 0.0; padding edges read it
+_KIND_CODES = {"input": 0, "output": 1, "hidden": 2}
+_ACTIVATION_NAMES = tuple(ACTIVATIONS)
+_ACTIVATION_CODES = {name: i for i, name in enumerate(_ACTIVATION_NAMES)}
+_AGGREGATION_NAMES = tuple(AGGREGATIONS)
+_AGGREGATION_CODES = {name: i for i, name in enumerate(_AGGREGATION_NAMES)}
+
+
+@dataclass(frozen=True, slots=True)
+class _Layer:
+    """Nodes computed together: their slots, padded incoming edges and node parameters."""
+
+    slots: np.ndarray  # (M,) columns written
+    sources: np.ndarray  # (M, K) columns read, padded with _ZERO_SLOT
+    weights: np.ndarray  # (M, K), padded with 0
+    padding: np.ndarray | None  # (M, K) True on padding; only kept if a non-sum aggregation is used
+    has_inputs: np.ndarray  # (M,)
+    bias: np.ndarray  # (M,)
+    response: np.ndarray  # (M,)
+    activation_groups: tuple[tuple[str, np.ndarray | None], ...]  # rows per activation; None = all
+    aggregation_groups: tuple[tuple[str, np.ndarray | None], ...]
+
+
+def _groups(codes: np.ndarray, names: tuple[str, ...]) -> tuple[tuple[str, np.ndarray | None], ...]:
+    distinct = np.unique(codes)
+    if len(distinct) == 1:
+        return ((names[int(distinct[0])], None),)
+    return tuple((names[int(code)], np.flatnonzero(codes == code)) for code in distinct)
+
+
+class PopulationNetwork:
+    """The networks of many genomes with equal input and output counts, evaluated together.
+
+    Args:
+        genomes: the genomes to compile; left untouched.
+        recurrent: False for acyclic genomes (layered feed-forward), True for one synchronous
+            step per ``activate`` with state carried between calls.
+
+    Raises:
+        ValueError: no genomes, or genomes with differing input/output counts.
+        KeyError: a connection names a node its genome lacks.
+        CycleError: ``recurrent`` is False and a genome's enabled connections form a cycle.
+    """
+
+    def __init__(self, genomes: Sequence[Genome], recurrent: bool = False):
+        if not genomes:
+            raise ValueError("PopulationNetwork needs at least one genome")
+        self.recurrent = recurrent
+        self.size = len(genomes)
+
+        # Flatten nodes and enabled edges of all genomes; slot = 1 + position in the flat list.
+        node_counts = [len(g.nodes) for g in genomes]
+        total_nodes = sum(node_counts)
+        self.slot_count = total_nodes + 1
+        node_ids = np.fromiter((n for g in genomes for n in g.nodes), dtype=np.intp, count=total_nodes)
+        all_nodes = [node for g in genomes for node in g.nodes.values()]
+        kind = np.fromiter((_KIND_CODES[n.kind] for n in all_nodes), dtype=np.int8, count=total_nodes)
+        owner = np.repeat(np.arange(self.size), node_counts)
+        src_list: list[int] = []
+        dst_list: list[int] = []
+        weight_list: list[float] = []
+        offset = 1
+        for genome, count in zip(genomes, node_counts):
+            slot_of = dict(zip(genome.nodes, range(offset, offset + count)))
+            offset += count
+            for conn in genome.connections.values():
+                if conn.enabled:
+                    try:
+                        src_list.append(slot_of[conn.in_node])
+                        dst_list.append(slot_of[conn.out_node])
+                    except KeyError:
+                        raise KeyError(
+                            f"genome {genome.genome_id}: connection {conn.innovation} links missing node "
+                            f"{conn.in_node} -> {conn.out_node}"
+                        ) from None
+                    weight_list.append(conn.weight)
+        src = np.array(src_list, dtype=np.intp)
+        dst = np.array(dst_list, dtype=np.intp)
+        edge_weight = np.array(weight_list, dtype=np.float64)
+
+        self._input_slots = self._slots_of_kind(kind, node_ids, owner, _KIND_CODES["input"], "inputs")
+        self._output_slots = self._slots_of_kind(kind, node_ids, owner, _KIND_CODES["output"], "outputs")
+        self.num_inputs = self._input_slots.shape[1]
+        self.num_outputs = self._output_slots.shape[1]
+
+        slot_kind = np.concatenate([[_KIND_CODES["input"]], kind])
+        required = self._required(slot_kind, src, dst)
+        keep = required[dst]
+        src, dst, edge_weight = src[keep], dst[keep], edge_weight[keep]
+        computed = required & (slot_kind != _KIND_CODES["input"])
+
+        node_params = (
+            np.concatenate([[0.0], [n.bias for n in all_nodes]]),
+            np.concatenate([[1.0], [n.response for n in all_nodes]]),
+            np.concatenate([[0], [_ACTIVATION_CODES[n.activation] for n in all_nodes]]),
+            np.concatenate([[0], [_AGGREGATION_CODES[n.aggregation] for n in all_nodes]]),
+        )
+        if recurrent:
+            slots_by_layer = [np.flatnonzero(computed)]
+        else:
+            depth = self._depths(slot_kind, computed, src, dst, genomes, owner)
+            slots_by_layer = [np.flatnonzero(computed & (depth == d)) for d in range(1, int(depth.max(initial=0)) + 1)]
+        self._layers = tuple(self._compile_layer(slots, src, dst, edge_weight, node_params) for slots in slots_by_layer if len(slots))
+        self._state: np.ndarray | None = None
+
+    def _slots_of_kind(self, kind: np.ndarray, node_ids: np.ndarray, owner: np.ndarray, code: int, label: str) -> np.ndarray:
+        """(P, count) slots of one node kind, each genome's sorted by node id."""
+        positions = np.flatnonzero(kind == code)
+        counts = np.bincount(owner[positions], minlength=self.size)
+        if counts.min() != counts.max():
+            raise ValueError(f"all genomes in a batch need the same number of {label}, got {sorted(set(counts.tolist()))}")
+        order = np.lexsort((node_ids[positions], owner[positions]))
+        return (positions[order] + 1).reshape(self.size, int(counts[0]))
+
+    @staticmethod
+    def _required(slot_kind: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        """Slots from which an output is reachable (outputs included, inputs always kept)."""
+        required = slot_kind == _KIND_CODES["output"]
+        while True:
+            grow = required[dst] & ~required[src]
+            if not grow.any():
+                break
+            required[src[grow]] = True
+        required |= slot_kind == _KIND_CODES["input"]
+        required[_ZERO_SLOT] = False
+        return required
+
+    @staticmethod
+    def _depths(
+        slot_kind: np.ndarray, computed: np.ndarray, src: np.ndarray, dst: np.ndarray, genomes: Sequence[Genome], owner: np.ndarray
+    ) -> np.ndarray:
+        """Longest-path depth of each slot (inputs 0, unconnected nodes 1), by relaxation."""
+        depth = np.where(computed, 1, 0)
+        for _ in range(len(slot_kind) + 1):
+            candidate = depth.copy()
+            np.maximum.at(candidate, dst, depth[src] + 1)
+            if np.array_equal(candidate, depth):
+                return depth
+            depth = candidate
+        cyclic = owner[int(np.argmax(depth)) - 1]
+        raise CycleError(f"genome {genomes[cyclic].genome_id} has a cycle of enabled connections")
+
+    @staticmethod
+    def _compile_layer(
+        slots: np.ndarray, src: np.ndarray, dst: np.ndarray, edge_weight: np.ndarray, node_params: tuple[np.ndarray, ...]
+    ) -> _Layer:
+        bias, response, activation, aggregation = node_params
+        row_of_slot = np.full(len(bias), -1, dtype=np.intp)
+        row_of_slot[slots] = np.arange(len(slots))
+        rows = row_of_slot[dst]
+        mine = np.flatnonzero(rows >= 0)
+        # Stable sort keeps each node's inputs in genome order, as the reference network sums them.
+        mine = mine[np.argsort(rows[mine], kind="stable")]
+        edge_rows = rows[mine]
+        fan_in = np.bincount(edge_rows, minlength=len(slots))
+        width = max(1, int(fan_in.max(initial=0)))
+        starts = np.concatenate([[0], np.cumsum(fan_in)[:-1]])
+        columns = np.arange(len(mine)) - starts[edge_rows]
+        sources = np.full((len(slots), width), _ZERO_SLOT, dtype=np.intp)
+        weights = np.zeros((len(slots), width))
+        sources[edge_rows, columns] = src[mine]
+        weights[edge_rows, columns] = edge_weight[mine]
+        layer_aggregation = aggregation[slots]
+        padding = None
+        if (layer_aggregation != _AGGREGATION_CODES["sum"]).any():
+            padding = np.arange(width)[None, :] >= fan_in[:, None]
+        return _Layer(
+            slots=slots,
+            sources=sources,
+            weights=weights,
+            padding=padding,
+            has_inputs=fan_in > 0,
+            bias=bias[slots],
+            response=response[slots],
+            activation_groups=_groups(activation[slots], _ACTIVATION_NAMES),
+            aggregation_groups=_groups(layer_aggregation, _AGGREGATION_NAMES),
+        )
+
+    def reset(self) -> None:
+        """Forget recurrent state (call at every episode start)."""
+        self._state = None
+
+    def _write_inputs(self, values: np.ndarray, inputs: np.ndarray) -> None:
+        if inputs.ndim == 2:  # the same inputs for every genome
+            values[:, self._input_slots] = inputs[:, None, :]
+        else:
+            values[:, self._input_slots] = inputs.transpose(1, 0, 2)
+
+    @staticmethod
+    def _compute(layer: _Layer, source_values: np.ndarray) -> np.ndarray:
+        weighted = source_values[:, layer.sources] * layer.weights
+        if layer.padding is None:
+            totals = weighted.sum(axis=-1)
+        else:
+            totals = np.empty(weighted.shape[:-1])
+            for name, rows in layer.aggregation_groups:
+                select = slice(None) if rows is None else rows
+                part = np.where(layer.padding[select], AGGREGATIONS[name], weighted[:, select])
+                totals[:, select] = aggregate(name, part, layer.has_inputs[select])
+        pre = layer.bias + layer.response * totals
+        out = np.empty_like(pre)
+        for name, rows in layer.activation_groups:
+            if rows is None:
+                return ACTIVATIONS[name](pre)
+            out[:, rows] = ACTIVATIONS[name](pre[:, rows])
+        return out
+
+    def activate(self, inputs: np.ndarray) -> np.ndarray:
+        """Compute every genome's outputs for a batch of cases.
+
+        Args:
+            inputs: (P, E, num_inputs) per-genome inputs, or (E, num_inputs) shared by all.
+
+        Returns:
+            (P, E, num_outputs) outputs. Recurrent networks advance one step and keep state.
+        """
+        inputs = np.asarray(inputs, dtype=np.float64)
+        if inputs.ndim not in (2, 3) or inputs.shape[-1] != self.num_inputs or (inputs.ndim == 3 and inputs.shape[0] != self.size):
+            raise ValueError(f"inputs must be ({self.size}, E, {self.num_inputs}) or (E, {self.num_inputs}), got {inputs.shape}")
+        cases = inputs.shape[-2]
+        if self.recurrent:
+            if self._state is None or self._state.shape[0] != cases:
+                self._state = np.zeros((cases, self.slot_count))
+            previous = self._state
+            self._write_inputs(previous, inputs)
+            values = previous.copy()
+            for layer in self._layers:
+                values[:, layer.slots] = self._compute(layer, previous)
+            self._state = values
+        else:
+            values = np.zeros((cases, self.slot_count))
+            self._write_inputs(values, inputs)
+            for layer in self._layers:
+                values[:, layer.slots] = self._compute(layer, values)
+        return values[:, self._output_slots].transpose(1, 0, 2)

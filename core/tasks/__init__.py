@@ -1,0 +1,56 @@
+"""Tasks: what a population is evaluated on. Each returns fitness for all genomes at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from core.batch import PopulationNetwork
+
+
+@dataclass(frozen=True, slots=True)
+class TaskResult:
+    """Fitness per genome, and per genome whether it met the task's own success test."""
+
+    fitness: np.ndarray
+    criterion_met: np.ndarray
+
+
+class Task(Protocol):
+    """What the engine needs from a task."""
+
+    name: str
+    num_inputs: int
+    num_outputs: int
+    fitness_threshold: float
+
+    def evaluate(self, population: PopulationNetwork, rng: np.random.Generator) -> TaskResult:
+        """Score every network of the population."""
+        ...
+
+    def spec(self) -> dict[str, Any]:
+        """Name and parameters that ``make_task`` turns back into an equal task."""
+        ...
+
+
+def make_task(spec: dict[str, Any] | str) -> Task:
+    """Build a task from its name or its ``spec()`` dict.
+
+    Raises:
+        ValueError: unknown task name or bad parameters.
+    """
+    from core.tasks.xor import XorTask
+
+    if isinstance(spec, str):
+        spec = {"name": spec}
+    name = spec.get("name")
+    params = {k: v for k, v in spec.items() if k != "name"}
+    registry = {"xor": XorTask}
+    if name not in registry:
+        raise ValueError(f"unknown task {name!r}; known tasks: {', '.join(sorted(registry))}")
+    try:
+        return registry[name](**params)
+    except TypeError as error:
+        raise ValueError(f"bad parameters for task {name!r}: {error}") from error

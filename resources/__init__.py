@@ -1,0 +1,1 @@
+"""Default configuration files shipped with NEAT Scope (read with importlib.resources)."""
