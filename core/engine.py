@@ -17,6 +17,7 @@ evaluates exactly as the uninterrupted one.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
@@ -92,6 +93,38 @@ class Evolution:
         self.next_genome_id = len(self.population)
         self.species = SpeciesSet([], 0, config.speciation.threshold)
         self.species.speciate(self.population, config.speciation, self.generation, self.rng)
+
+    @classmethod
+    def restore(
+        cls,
+        config: EngineConfig,
+        task: Task,
+        *,
+        seed_entropy: int,
+        rng_state: dict,
+        generation: int,
+        evaluations: int,
+        tracker: InnovationTracker,
+        population: list[Genome],
+        species: SpeciesSet,
+        next_genome_id: int,
+        history: list[GenerationReport],
+    ) -> Evolution:
+        """Rebuild a run from saved state (see ``core.persistence``); it continues bit-identically."""
+        evolution = cls.__new__(cls)
+        evolution.config = config
+        evolution.task = task
+        evolution.seed_entropy = seed_entropy
+        evolution.rng = np.random.Generator(np.random.PCG64())
+        evolution.rng.bit_generator.state = rng_state
+        evolution.generation = generation
+        evolution.evaluations = evaluations
+        evolution.tracker = tracker
+        evolution.population = population
+        evolution.species = species
+        evolution.next_genome_id = next_genome_id
+        evolution.history = history
+        return evolution
 
     @property
     def solved(self) -> bool:
@@ -181,7 +214,7 @@ class Evolution:
         finished = time.perf_counter()
 
         timings.update(report_s=reported - evaluated, reproduce_s=bred - reported, speciate_s=finished - bred, total_s=finished - started)
-        report = _with_timings(report, timings)
+        report = dataclasses.replace(report, timings=tuple(timings.items()))
         self.history.append(report)
         logger.debug("generation %d best %.4f species %d", report.generation, report.best_fitness, len(report.species))
         return report
@@ -197,8 +230,3 @@ class Evolution:
             if stop_when_solved and report.solved:
                 return
 
-
-def _with_timings(report: GenerationReport, timings: dict[str, float]) -> GenerationReport:
-    import dataclasses
-
-    return dataclasses.replace(report, timings=tuple(timings.items()))

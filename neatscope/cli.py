@@ -1,0 +1,139 @@
+"""The ``neatscope`` command: run, resume, gui.
+
+``neatscope run xor --seed 3 --generations 300 --json out.json`` prints one line per generation
+and a JSON summary. Bad input (config, task, run file) ends with one ``error:`` line and exit
+status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from core.config import ConfigError, load_config
+from core.engine import Evolution
+from core.persistence import RunFileError, genome_to_dict, load_run, save_run
+from core.reports import GenerationReport
+from core.tasks import make_task
+
+
+def _generation_line(report: GenerationReport) -> str:
+    total_ms = 1000 * dict(report.timings).get("total_s", 0.0)
+    return (
+        f"gen {report.generation:4d}  best {report.best_fitness:9.4f}  mean {report.mean_fitness:9.4f}  "
+        f"sd {report.stdev_fitness:7.4f}  species {len(report.species):3d}  "
+        f"champion {report.champion.hidden_count}h/{report.champion.enabled_count}c  "
+        f"evals {report.evaluations:7d}  {total_ms:6.1f} ms"
+    )
+
+
+def summary(evolution: Evolution, wall_s: float) -> dict[str, Any]:
+    """A run's outcome as JSON-ready data."""
+    last = evolution.history[-1] if evolution.history else None
+    solved_at = next((r for r in evolution.history if r.solved), None)
+    criterion_at = next((r for r in evolution.history if r.criterion_met), None)
+    return {
+        "task": evolution.task.spec(),
+        "seed_entropy": evolution.seed_entropy,
+        "generations": len(evolution.history),
+        "solved": solved_at is not None,
+        "solved_generation": solved_at.generation if solved_at else None,
+        "solved_evaluations": solved_at.evaluations if solved_at else None,
+        "criterion_met_generation": criterion_at.generation if criterion_at else None,
+        "evaluations": evolution.evaluations,
+        "best_fitness": last.best_fitness if last else None,
+        "champion": genome_to_dict(last.champion.to_genome()) if last else None,
+        "species": len(last.species) if last else 0,
+        "wall_s": wall_s,
+    }
+
+
+def _evolve(evolution: Evolution, args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    for report in evolution.run(args.generations, stop_when_solved=not args.no_stop):
+        if not args.quiet:
+            print(_generation_line(report), flush=True)
+        if args.save and args.save_every and report.generation % args.save_every == 0:
+            save_run(evolution, args.save)
+    wall = time.perf_counter() - started
+    if args.save:
+        save_run(evolution, args.save)
+    result = summary(evolution, wall)
+    text = json.dumps(result, indent=2)
+    if args.json:
+        Path(args.json).write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    if args.population is not None:
+        config = config.replace(**{"population.size": args.population})
+    task = make_task(args.task)
+    return _evolve(Evolution(config, task, args.seed), args)
+
+
+def _cmd_resume(args: argparse.Namespace) -> int:
+    evolution = load_run(args.run_file)
+    if args.save is None:
+        args.save = args.run_file
+    return _evolve(evolution, args)
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from desktop_app.app import run_app
+
+    return run_app(sys.argv[:1])
+
+
+def _add_evolve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--generations", type=int, default=300, help="generations to run (default 300)")
+    parser.add_argument("--no-stop", action="store_true", help="keep going after the task is solved")
+    parser.add_argument("--json", metavar="FILE", help="also write the JSON summary to FILE")
+    parser.add_argument("--save", metavar="RUN.json", help="save the whole run (resumable) to this file")
+    parser.add_argument("--save-every", type=int, default=0, metavar="N", help="also save every N generations")
+    parser.add_argument("--quiet", action="store_true", help="print only the JSON summary")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``neatscope`` command."""
+    parser = argparse.ArgumentParser(prog="neatscope", description="Evolve neural networks with NEAT and watch it happen.")
+    parser.add_argument("--log-level", default="WARNING", help="logging level (DEBUG, INFO, WARNING)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="evolve headless, one line per generation")
+    run.add_argument("task", help="task name, e.g. xor")
+    run.add_argument("--seed", type=int, default=None, help="random seed (default: fresh entropy, reported in the summary)")
+    run.add_argument("--config", metavar="FILE.toml", help="config keys to change (see resources/neat_default.toml)")
+    run.add_argument("--population", type=int, help="population size (overrides the config)")
+    _add_evolve_options(run)
+    run.set_defaults(handler=_cmd_run)
+
+    resume = commands.add_parser("resume", help="continue a saved run exactly where it stopped")
+    resume.add_argument("run_file", help="a run file written by --save or the app")
+    _add_evolve_options(resume)
+    resume.set_defaults(handler=_cmd_resume)
+
+    gui = commands.add_parser("gui", help="open the desktop workbench")
+    gui.set_defaults(handler=_cmd_gui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``neatscope`` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.handler(args)
+    except (ConfigError, RunFileError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
