@@ -1,0 +1,40 @@
+"""The neatscope command, run as a user would."""
+
+import json
+import subprocess
+import sys
+
+from neatscope.cli import main
+
+
+def test_run_prints_one_line_per_generation_and_a_summary(tmp_path, capsys):
+    out = tmp_path / "out.json"
+    assert main(["run", "xor", "--seed", "3", "--generations", "5", "--no-stop", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    lines = [line for line in printed.splitlines() if line.startswith("gen ")]
+    assert len(lines) == 5
+    summary = json.loads(out.read_text())
+    assert summary["generations"] == 5 and summary["evaluations"] == 750
+    assert json.loads(printed[printed.index("{"):]) == summary
+
+
+def test_save_then_resume_continues_the_run(tmp_path, capsys):
+    run_file = tmp_path / "run.json"
+    assert main(["run", "xor", "--seed", "4", "--generations", "3", "--no-stop", "--save", str(run_file), "--quiet"]) == 0
+    assert main(["resume", str(run_file), "--generations", "2", "--no-stop", "--quiet"]) == 0
+    resumed = json.loads(capsys.readouterr().out.split("\n}\n")[1] + "\n}")
+    assert resumed["generations"] == 5
+    capsys.readouterr()
+    assert main(["run", "xor", "--seed", "4", "--generations", "5", "--no-stop", "--quiet"]) == 0
+    straight = json.loads(capsys.readouterr().out)
+    assert straight["champion"] == resumed["champion"] and straight["best_fitness"] == resumed["best_fitness"]
+
+
+def test_bad_input_is_one_error_line_and_status_2(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[weights]\nmutate_prob = 2\n")
+    result = subprocess.run([sys.executable, "-m", "neatscope", "run", "xor", "--config", str(bad)], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["error: weights.mutate_prob = 2.0 is outside the allowed range [0.0, 1.0]"]
+    missing = subprocess.run([sys.executable, "-m", "neatscope", "resume", str(tmp_path / "none.json")], capture_output=True, text=True)
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
