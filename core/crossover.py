@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.config import EngineConfig
-from core.genome import Genome
+from core.genome import ConnectionGene, Genome, NodeGene
 
 
 def crossover(fitter: Genome, other: Genome, child_id: int, config: EngineConfig, rng: np.random.Generator) -> Genome:
@@ -33,19 +33,23 @@ def crossover(fitter: Genome, other: Genome, child_id: int, config: EngineConfig
     for (innovation, gene), (pick, disable) in zip(fitter_connections.items(), draws):
         partner = other_connections.get(innovation)
         if partner is None:
-            child_gene = gene.copy()
-            disabled_in_a_parent = not gene.enabled
+            source = gene
+            enabled = gene.enabled
         else:
-            child_gene = (gene if pick < 0.5 else partner).copy()
-            disabled_in_a_parent = not (gene.enabled and partner.enabled)
-        if disabled_in_a_parent:
-            child_gene.enabled = disable >= disable_prob
-        connections[innovation] = child_gene
+            source = gene if pick < 0.5 else partner
+            enabled = gene.enabled and partner.enabled
+        if not enabled:
+            enabled = disable >= disable_prob
+        connections[innovation] = ConnectionGene(innovation, source.in_node, source.out_node, source.weight, enabled)
 
     other_nodes = other.nodes
     node_draws = rng.random(len(fitter.nodes)).tolist()
     nodes = {}
     for (node_id, node), pick in zip(fitter.nodes.items(), node_draws):
+        if node.kind == "input":
+            nodes[node_id] = node  # shared: input genes never change
+            continue
         partner_node = other_nodes.get(node_id)
-        nodes[node_id] = (node if partner_node is None or pick < 0.5 else partner_node).copy()
+        source = node if partner_node is None or pick < 0.5 else partner_node
+        nodes[node_id] = NodeGene(node_id, source.kind, source.bias, source.response, source.activation, source.aggregation)
     return Genome(child_id, nodes, connections)

@@ -14,7 +14,11 @@ NodeKind = Literal["input", "output", "hidden"]
 
 @dataclass(slots=True)
 class NodeGene:
-    """One neuron: its id, role and the parameters that shape its output."""
+    """One neuron: its id, role and the parameters that shape its output.
+
+    Input nodes are never mutated (they only pass their input on), so genomes share their
+    input node genes instead of copying them.
+    """
 
     node_id: int
     kind: NodeKind
@@ -59,7 +63,7 @@ class Genome:
         """An unevaluated deep copy under a new id."""
         return Genome(
             genome_id,
-            {node_id: node.copy() for node_id, node in self.nodes.items()},
+            {node_id: node if node.kind == "input" else node.copy() for node_id, node in self.nodes.items()},
             {innovation: conn.copy() for innovation, conn in self.connections.items()},
         )
 
