@@ -69,6 +69,7 @@ class PopulationNetwork:
             raise ValueError("PopulationNetwork needs at least one genome")
         self.recurrent = recurrent
         self.size = len(genomes)
+        self._genomes = list(genomes)
 
         # Flatten nodes and enabled edges of all genomes; slot = 1 + position in the flat list.
         node_counts = [len(g.nodes) for g in genomes]
@@ -124,6 +125,21 @@ class PopulationNetwork:
             slots_by_layer = [np.flatnonzero(computed & (depth == d)) for d in range(1, int(depth.max(initial=0)) + 1)]
         self._layers = tuple(self._compile_layer(slots, src, dst, edge_weight, node_params) for slots in slots_by_layer if len(slots))
         self._state: np.ndarray | None = None
+        self._genome_columns = np.concatenate([[1], 1 + np.cumsum(node_counts)])
+
+    @property
+    def genomes(self) -> list[Genome]:
+        """The compiled genomes, in batch order."""
+        return list(self._genomes)
+
+    def select(self, indices: np.ndarray) -> PopulationNetwork:
+        """A batch of just the genomes at ``indices`` (in that order), recurrent state included."""
+        subset = PopulationNetwork([self._genomes[i] for i in indices], self.recurrent)
+        if self._state is not None:
+            columns = np.concatenate([np.arange(self._genome_columns[i], self._genome_columns[i + 1]) for i in indices])
+            subset._state = np.zeros((self._state.shape[0], subset.slot_count))
+            subset._state[:, 1:] = self._state[:, columns]
+        return subset
 
     def _slots_of_kind(self, kind: np.ndarray, node_ids: np.ndarray, owner: np.ndarray, code: int, label: str) -> np.ndarray:
         """(P, count) slots of one node kind, each genome's sorted by node id."""
@@ -212,7 +228,12 @@ class PopulationNetwork:
     def _compute(layer: _Layer, source_values: np.ndarray) -> np.ndarray:
         weighted = source_values[:, layer.sources] * layer.weights
         if layer.padding is None:
-            totals = weighted.sum(axis=-1)
+            # Left-to-right sum, as the reference network adds. numpy's pairwise sum would regroup
+            # terms once the padded width passes 8, so a genome's outputs would depend on which
+            # other genomes share its batch; trailing zero padding changes nothing here.
+            totals = weighted[..., 0].copy()
+            for column in range(1, weighted.shape[-1]):
+                totals += weighted[..., column]
         else:
             totals = np.empty(weighted.shape[:-1])
             for name, rows in layer.aggregation_groups:

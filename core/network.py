@@ -33,7 +33,9 @@ def _node_output(node: NodeEval, values: dict[int, float]) -> float:
     if not weighted:
         total = 0.0
     elif node.aggregation == "sum":
-        total = float(np.sum(weighted))
+        total = 0.0
+        for term in weighted:
+            total += term
     elif node.aggregation == "product":
         total = float(np.prod(weighted))
     elif node.aggregation == "max":

@@ -34,6 +34,10 @@ class Task(Protocol):
         """Name and parameters that ``make_task`` turns back into an equal task."""
         ...
 
+    def close(self) -> None:
+        """Release environments and worker processes."""
+        ...
+
 
 def make_task(spec: dict[str, Any] | str) -> Task:
     """Build a task from its name or its ``spec()`` dict.
@@ -41,13 +45,17 @@ def make_task(spec: dict[str, Any] | str) -> Task:
     Raises:
         ValueError: unknown task name or bad parameters.
     """
+    from core.tasks.cartpole import CartPoleTask
+    from core.tasks.gym_env import GymTask
     from core.tasks.xor import XorTask
 
     if isinstance(spec, str):
         spec = {"name": spec}
+    if not isinstance(spec, dict):
+        raise ValueError(f"a task is a name or a table with a name, got {type(spec).__name__}")
     name = spec.get("name")
     params = {k: v for k, v in spec.items() if k != "name"}
-    registry = {"xor": XorTask}
+    registry = {"xor": XorTask, "cartpole": CartPoleTask, "gym": GymTask}
     if name not in registry:
         raise ValueError(f"unknown task {name!r}; known tasks: {', '.join(sorted(registry))}")
     try:

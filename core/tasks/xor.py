@@ -37,3 +37,6 @@ class XorTask:
     def spec(self) -> dict[str, Any]:
         """Task name and parameters."""
         return {"name": self.name, "fitness_threshold": self.fitness_threshold}
+
+    def close(self) -> None:
+        """Nothing to release."""

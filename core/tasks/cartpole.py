@@ -1,0 +1,157 @@
+"""CartPole-v1 with array-shaped dynamics, evaluated for a whole population at once.
+
+The equations, constants, start distribution, reward and limits are gymnasium's
+``CartPoleEnv`` (v1: 500 steps, reward 1 per step including the failing one), written once as
+a function over arrays of any shape; ``tests/core/test_cartpole.py`` checks it step for step
+against gymnasium. Owning the dynamics lets the evaluator drop genomes whose episodes have all
+ended, which gymnasium's vector env cannot do.
+
+Physics: Florian (2007), "Correct equations for the dynamics of the cart-pole system",
+https://coneural.org/florian/papers/05_cart_pole.pdf, integrated with explicit Euler.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from core.batch import PopulationNetwork
+from core.tasks import TaskResult
+from core.tasks.episodes import episode_seeds
+
+GRAVITY = 9.8  # m/s^2
+MASS_CART = 1.0  # kg
+MASS_POLE = 0.1  # kg
+TOTAL_MASS = MASS_POLE + MASS_CART  # kg
+HALF_POLE_LENGTH = 0.5  # m (gymnasium's "length" is half the pole's length)
+POLE_MASS_LENGTH = MASS_POLE * HALF_POLE_LENGTH  # kg m
+FORCE = 10.0  # N, pushed left or right every step
+TAU = 0.02  # seconds between state updates
+THETA_LIMIT = 12 * 2 * math.pi / 360  # rad: the episode ends past +-12 degrees
+X_LIMIT = 2.4  # m: the episode ends when the cart leaves +-2.4
+MAX_STEPS = 500  # CartPole-v1 time limit
+SOLVED_RETURN = 475.0  # CartPole-v1 reward threshold
+
+
+def cartpole_step(state: np.ndarray, push_right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Advance cart-pole states by one Euler step of TAU seconds.
+
+    Args:
+        state: (..., 4) float64 array of (x, x_dot, theta, theta_dot).
+        push_right: (...) bool, True pushes with +FORCE, False with -FORCE.
+
+    Returns:
+        The new states (..., 4) and a (...) bool array, True where the episode terminated.
+    """
+    x, x_dot, theta, theta_dot = np.moveaxis(state, -1, 0)
+    force = np.where(push_right, FORCE, -FORCE)
+    cos_theta = np.cos(theta)
+    sin_theta = np.sin(theta)
+    temp = (force + POLE_MASS_LENGTH * np.square(theta_dot) * sin_theta) / TOTAL_MASS
+    theta_acc = (GRAVITY * sin_theta - cos_theta * temp) / (
+        HALF_POLE_LENGTH * (4.0 / 3.0 - MASS_POLE * np.square(cos_theta) / TOTAL_MASS)
+    )
+    x_acc = temp - POLE_MASS_LENGTH * theta_acc * cos_theta / TOTAL_MASS
+    new_state = np.stack(
+        (x + TAU * x_dot, x_dot + TAU * x_acc, theta + TAU * theta_dot, theta_dot + TAU * theta_acc), axis=-1
+    )
+    new_x, new_theta = new_state[..., 0], new_state[..., 2]
+    terminated = (new_x < -X_LIMIT) | (new_x > X_LIMIT) | (new_theta < -THETA_LIMIT) | (new_theta > THETA_LIMIT)
+    return new_state, terminated
+
+
+def cartpole_reset(seeds: np.ndarray) -> np.ndarray:
+    """Start states for the given seeds, exactly as ``CartPoleEnv.reset(seed=s)`` draws them."""
+    return np.array([np.random.default_rng(int(s)).uniform(-0.05, 0.05, size=4) for s in np.ravel(seeds)]).reshape(
+        (*np.shape(seeds), 4)
+    )
+
+
+def observe(state: np.ndarray) -> np.ndarray:
+    """What the policy sees: the state rounded to float32, as gymnasium returns it."""
+    return state.astype(np.float32).astype(np.float64)
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeStats:
+    """Work done by one population evaluation (for throughput figures)."""
+
+    env_steps: int
+    network_s: float
+    physics_s: float
+
+
+class CartPoleTask:
+    """CartPole-v1: 4 observations, 2 outputs (push left / push right, argmax).
+
+    Fitness is the mean return over ``episodes`` episodes whose seeds every genome of a
+    generation shares; solved at a mean return of 475.
+    """
+
+    name = "cartpole"
+    num_inputs = 4
+    num_outputs = 2
+
+    def __init__(self, episodes: int = 5, max_steps: int = MAX_STEPS, fitness_threshold: float = SOLVED_RETURN):
+        if episodes < 1 or max_steps < 1:
+            raise ValueError("cartpole needs episodes >= 1 and max_steps >= 1")
+        self.episodes = int(episodes)
+        self.max_steps = int(max_steps)
+        self.fitness_threshold = float(fitness_threshold)
+        self.last_stats = EpisodeStats(0, 0.0, 0.0)
+
+    def evaluate(self, population: PopulationNetwork, rng: np.random.Generator) -> TaskResult:
+        """Run every genome's episodes in lock step; return mean returns."""
+        returns = self.run_episodes(population, episode_seeds(rng, self.episodes))
+        fitness = returns.mean(axis=1)
+        return TaskResult(fitness, fitness >= self.fitness_threshold)
+
+    def run_episodes(self, population: PopulationNetwork, seeds: np.ndarray) -> np.ndarray:
+        """Returns (P, E) of every genome on every seed.
+
+        Genomes whose episodes have all ended are dropped from the batch once they are half of
+        it, so late steps cost only what the surviving genomes need.
+        """
+        import time
+
+        size, episodes = population.size, len(seeds)
+        state = np.broadcast_to(cartpole_reset(seeds), (size, episodes, 4)).copy()
+        alive = np.ones((size, episodes), dtype=bool)
+        returns = np.zeros((size, episodes))
+        active = np.arange(size)
+        network = population
+        network.reset()
+        env_steps = 0
+        network_s = physics_s = 0.0
+        for _ in range(self.max_steps):
+            started = time.perf_counter()
+            outputs = network.activate(observe(state[active]))
+            push_right = outputs[..., 1] > outputs[..., 0]  # argmax, ties to the first output
+            stepped = time.perf_counter()
+            live = alive[active]
+            new_state, terminated = cartpole_step(state[active], push_right)
+            state[active] = np.where(live[..., None], new_state, state[active])
+            returns[active] += live
+            env_steps += int(live.sum())
+            alive[active] = live & ~terminated
+            physics_s += time.perf_counter() - stepped
+            network_s += stepped - started
+            genome_alive = alive[active].any(axis=1)
+            if not genome_alive.any():
+                break
+            if genome_alive.sum() * 2 <= len(active):
+                keep = np.flatnonzero(genome_alive)
+                network = network.select(keep)
+                active = active[keep]
+        self.last_stats = EpisodeStats(env_steps, network_s, physics_s)
+        return returns
+
+    def spec(self) -> dict[str, Any]:
+        """Task name and parameters."""
+        return {"name": self.name, "episodes": self.episodes, "max_steps": self.max_steps, "fitness_threshold": self.fitness_threshold}
+
+    def close(self) -> None:
+        """Nothing to release."""

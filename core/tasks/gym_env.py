@@ -1,0 +1,237 @@
+"""Any gymnasium environment, all genomes x episodes stepped together in one vector env.
+
+gymnasium is imported lazily here and nowhere else in ``core``. Box observations are
+flattened, Discrete ones one-hot encoded; Discrete actions take the argmax of one output per
+action, Box actions squash one output per dimension with tanh into the bounds. Other spaces
+raise a ``ValueError`` naming the space.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from core.batch import PopulationNetwork
+from core.tasks import TaskResult
+from core.tasks.episodes import episode_seeds, spaces_error
+
+
+def _gymnasium():
+    try:
+        import gymnasium
+    except ImportError as error:  # pragma: no cover - gymnasium is a declared dependency
+        raise ValueError("gymnasium tasks need the gymnasium package (pip install gymnasium)") from error
+    return gymnasium
+
+
+class SpaceMap:
+    """Conversions between a gymnasium env's spaces and network inputs/outputs."""
+
+    def __init__(self, env_id: str, observation_space: Any, action_space: Any):
+        spaces = _gymnasium().spaces
+        if isinstance(observation_space, spaces.Box):
+            self.num_inputs = int(np.prod(observation_space.shape))
+            self._one_hot = 0
+        elif isinstance(observation_space, spaces.Discrete):
+            self.num_inputs = int(observation_space.n)
+            self._one_hot = int(observation_space.n)
+            self._observation_start = int(observation_space.start)
+        else:
+            raise spaces_error(env_id, "observation", observation_space)
+        if isinstance(action_space, spaces.Discrete):
+            self.num_outputs = int(action_space.n)
+            self._discrete_start = int(action_space.start)
+            self._box = None
+        elif isinstance(action_space, spaces.Box):
+            self.num_outputs = int(np.prod(action_space.shape))
+            low = np.broadcast_to(action_space.low, action_space.shape).astype(np.float64).ravel()
+            high = np.broadcast_to(action_space.high, action_space.shape).astype(np.float64).ravel()
+            self._box = (low, high, action_space.shape, action_space.dtype)
+        else:
+            raise spaces_error(env_id, "action", action_space)
+
+    def inputs(self, observations: np.ndarray) -> np.ndarray:
+        """(N, *obs_shape) observations -> (N, num_inputs) network inputs."""
+        if self._one_hot:
+            return np.eye(self._one_hot)[np.asarray(observations, dtype=np.intp) - self._observation_start]
+        return np.asarray(observations, dtype=np.float64).reshape(len(observations), self.num_inputs)
+
+    def actions(self, outputs: np.ndarray) -> np.ndarray:
+        """(N, num_outputs) network outputs -> (N, *action_shape) env actions."""
+        if self._box is None:
+            return np.argmax(outputs, axis=-1) + self._discrete_start
+        low, high, shape, dtype = self._box
+        squashed = np.tanh(outputs)
+        finite = np.isfinite(low) & np.isfinite(high)
+        scaled = np.where(finite, low + (squashed + 1.0) * 0.5 * np.where(finite, high - low, 0.0), squashed)
+        return scaled.reshape(len(outputs), *shape).astype(dtype)
+
+
+def make_vector_env(env_id: str, num_envs: int, mode: str = "auto"):
+    """gymnasium's native vector env where one exists (mode "auto"), else a ``SyncVectorEnv``.
+
+    Raises:
+        ValueError: the id is unknown to gymnasium, or the env cannot be built.
+    """
+    gymnasium = _gymnasium()
+    try:
+        gymnasium.spec(env_id)
+    except gymnasium.error.Error as error:
+        raise ValueError(f"unknown gymnasium environment {env_id!r}: {error}") from error
+    if mode == "auto":
+        try:
+            return gymnasium.make_vec(env_id, num_envs=num_envs, vectorization_mode="vector_entry_point")
+        except Exception:  # noqa: BLE001 - no native vector form: fall back to stepping copies in turn
+            pass
+    try:
+        return gymnasium.make_vec(env_id, num_envs=num_envs, vectorization_mode="sync")
+    except Exception as error:  # noqa: BLE001 - an env's own construction errors vary widely
+        raise ValueError(f"cannot create gymnasium environment {env_id!r}: {error}") from error
+
+
+def run_vector_episodes(
+    env_id: str, population: PopulationNetwork, seeds: np.ndarray, max_steps: int | None, mode: str = "auto"
+) -> tuple[np.ndarray, int]:
+    """Returns (P, E) and the env steps taken, all P x E episodes stepped in one vector env.
+
+    A ``SyncVectorEnv`` seeds each episode, so every genome meets the same E starts. A native
+    vector env takes one seed for all its sub-envs: starts are reproducible but not shared.
+    """
+    size, episodes = population.size, len(seeds)
+    env = make_vector_env(env_id, size * episodes, mode)
+    try:
+        spaces = SpaceMap(env_id, env.single_observation_space, env.single_action_space)
+        limit = max_steps or (env.spec.max_episode_steps if env.spec and env.spec.max_episode_steps else 1000)
+        gymnasium = _gymnasium()
+        if isinstance(env, gymnasium.vector.SyncVectorEnv):
+            observations, _ = env.reset(seed=[int(s) for s in np.tile(seeds, size)])
+        else:
+            observations, _ = env.reset(seed=int(seeds[0]))
+        population.reset()
+        alive = np.ones(size * episodes, dtype=bool)
+        returns = np.zeros(size * episodes)
+        env_steps = 0
+        for _ in range(limit):
+            inputs = spaces.inputs(observations).reshape(size, episodes, spaces.num_inputs)
+            outputs = population.activate(inputs).reshape(size * episodes, spaces.num_outputs)
+            observations, rewards, terminated, truncated, _ = env.step(spaces.actions(outputs))
+            returns += np.where(alive, rewards, 0.0)
+            env_steps += int(alive.sum())
+            alive &= ~(terminated | truncated)
+            if not alive.any():
+                break
+        return returns.reshape(size, episodes), env_steps
+    finally:
+        env.close()
+
+
+def _evaluate_chunk(env_id: str, genome_dicts: list[dict], recurrent: bool, seeds: np.ndarray, max_steps: int | None, mode: str) -> np.ndarray:
+    """Worker-process entry: rebuild genomes from plain data and run their episodes."""
+    from core.persistence import genome_from_dict
+
+    genomes = [genome_from_dict(d, f"genome {i}") for i, d in enumerate(genome_dicts)]
+    returns, _ = run_vector_episodes(env_id, PopulationNetwork(genomes, recurrent), seeds, max_steps, mode)
+    return returns
+
+
+class GymTask:
+    """A gymnasium environment as a NEAT task; fitness is the mean return over episodes.
+
+    Args:
+        env_id: a registered gymnasium id, e.g. "Acrobot-v1".
+        episodes: episodes per genome per generation (seeds shared within a generation).
+        max_steps: step cap per episode; None uses the env's time limit (or 1000).
+        fitness_threshold: solved at this mean return; None takes the env's reward threshold.
+        workers: 0 steps everything in this process; N > 0 splits genomes over N processes
+            (results identical to the serial run; implies per-episode seeding, mode "sync").
+        mode: "auto" uses gymnasium's native vector env where one exists; "sync" always uses
+            ``SyncVectorEnv`` with one seed per episode, shared by all genomes.
+
+    Raises:
+        ValueError: unknown id, or an observation/action space that cannot be mapped.
+    """
+
+    name = "gym"
+
+    def __init__(
+        self,
+        env_id: str,
+        episodes: int = 5,
+        max_steps: int | None = None,
+        fitness_threshold: float | None = None,
+        workers: int = 0,
+        mode: str = "auto",
+    ):
+        if mode not in ("auto", "sync"):
+            raise ValueError(f"mode must be 'auto' or 'sync', got {mode!r}")
+        if episodes < 1:
+            raise ValueError("episodes must be >= 1")
+        if workers < 0:
+            raise ValueError("workers must be >= 0")
+        self.env_id = env_id
+        self.episodes = int(episodes)
+        self.max_steps = None if max_steps is None else int(max_steps)
+        self.workers = int(workers)
+        # Splitting genomes over processes is identical to one batch only with per-episode seeds.
+        self.mode = "sync" if self.workers else mode
+        probe = make_vector_env(env_id, 1)
+        try:
+            spaces = SpaceMap(env_id, probe.single_observation_space, probe.single_action_space)
+            threshold = probe.spec.reward_threshold if probe.spec else None
+        finally:
+            probe.close()
+        self.num_inputs, self.num_outputs = spaces.num_inputs, spaces.num_outputs
+        chosen = fitness_threshold if fitness_threshold is not None else threshold
+        self.fitness_threshold = math.inf if chosen is None else float(chosen)
+        self.last_env_steps = 0
+        self._pool: ProcessPoolExecutor | None = None
+
+    def evaluate(self, population: PopulationNetwork, rng: np.random.Generator) -> TaskResult:
+        """Mean return of every genome over this generation's shared episode seeds."""
+        seeds = episode_seeds(rng, self.episodes)
+        if self.workers and population.size > 1:
+            returns = self._evaluate_in_pool(population, seeds)
+        else:
+            returns, self.last_env_steps = run_vector_episodes(self.env_id, population, seeds, self.max_steps, self.mode)
+        fitness = returns.mean(axis=1)
+        return TaskResult(fitness, fitness >= self.fitness_threshold)
+
+    def _evaluate_in_pool(self, population: PopulationNetwork, seeds: np.ndarray) -> np.ndarray:
+        import multiprocessing
+
+        from core.persistence import genome_to_dict
+
+        if self._pool is None:
+            # spawn, not fork: the app's Qt threads must not be duplicated into children.
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        genomes = population.genomes
+        bounds = np.linspace(0, len(genomes), self.workers + 1).astype(int)
+        futures = [
+            self._pool.submit(
+                _evaluate_chunk, self.env_id, [genome_to_dict(g) for g in genomes[a:b]], population.recurrent, seeds, self.max_steps, self.mode
+            )
+            for a, b in zip(bounds[:-1], bounds[1:])
+            if b > a
+        ]
+        return np.concatenate([f.result() for f in futures])
+
+    def spec(self) -> dict[str, Any]:
+        """Task name and parameters."""
+        return {
+            "name": self.name,
+            "env_id": self.env_id,
+            "episodes": self.episodes,
+            "max_steps": self.max_steps,
+            "fitness_threshold": None if math.isinf(self.fitness_threshold) else self.fitness_threshold,
+            "workers": self.workers,
+            "mode": self.mode,
+        }
+
+    def close(self) -> None:
+        """Shut the worker processes down."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
