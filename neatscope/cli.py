@@ -19,7 +19,9 @@ from core.config import ConfigError, load_config
 from core.engine import Evolution
 from core.persistence import RunFileError, genome_to_dict, load_run, save_run
 from core.reports import GenerationReport
-from core.tasks import make_task
+from core.tasks import Task, make_task
+from core.tasks.cartpole import MAX_STEPS, SOLVED_RETURN, CartPoleTask
+from core.tasks.gym_env import GymTask
 
 
 def _generation_line(report: GenerationReport) -> str:
@@ -71,19 +73,45 @@ def _evolve(evolution: Evolution, args: argparse.Namespace) -> int:
     return 0
 
 
+def task_from_args(args: argparse.Namespace) -> Task:
+    """The task a ``run`` command names: a built-in task, or ``--env`` for any gymnasium id."""
+    if args.env and args.task:
+        raise ValueError("give either a task name or --env, not both")
+    if args.env:
+        return GymTask(args.env, episodes=args.episodes, max_steps=args.max_steps, fitness_threshold=args.threshold, workers=args.workers)
+    if not args.task:
+        raise ValueError("name a task (xor, cartpole) or give --env ID")
+    if args.task == "cartpole":
+        return CartPoleTask(
+            episodes=args.episodes, max_steps=args.max_steps or MAX_STEPS, fitness_threshold=args.threshold or SOLVED_RETURN
+        )
+    if args.workers:
+        raise ValueError("--workers applies to --env tasks only")
+    spec: dict[str, Any] = {"name": args.task}
+    if args.threshold is not None:
+        spec["fitness_threshold"] = args.threshold
+    return make_task(spec)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if args.population is not None:
         config = config.replace(**{"population.size": args.population})
-    task = make_task(args.task)
-    return _evolve(Evolution(config, task, args.seed), args)
+    task = task_from_args(args)
+    try:
+        return _evolve(Evolution(config, task, args.seed), args)
+    finally:
+        task.close()
 
 
 def _cmd_resume(args: argparse.Namespace) -> int:
     evolution = load_run(args.run_file)
     if args.save is None:
         args.save = args.run_file
-    return _evolve(evolution, args)
+    try:
+        return _evolve(evolution, args)
+    finally:
+        evolution.task.close()
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
@@ -108,7 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="evolve headless, one line per generation")
-    run.add_argument("task", help="task name, e.g. xor")
+    run.add_argument("task", nargs="?", help="built-in task: xor or cartpole")
+    run.add_argument("--env", metavar="ID", help="any gymnasium environment id, e.g. Acrobot-v1")
+    run.add_argument("--episodes", type=int, default=5, help="episodes per genome for cartpole/--env (default 5)")
+    run.add_argument("--max-steps", type=int, help="step cap per episode (default: the env's time limit)")
+    run.add_argument("--threshold", type=float, help="fitness that counts as solved (default: the task's)")
+    run.add_argument("--workers", type=int, default=0, help="worker processes for --env tasks (default 0: in process)")
     run.add_argument("--seed", type=int, default=None, help="random seed (default: fresh entropy, reported in the summary)")
     run.add_argument("--config", metavar="FILE.toml", help="config keys to change (see resources/neat_default.toml)")
     run.add_argument("--population", type=int, help="population size (overrides the config)")

@@ -13,6 +13,7 @@ https://coneural.org/florian/papers/05_cart_pole.pdf, integrated with explicit E
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,13 +41,14 @@ def cartpole_step(state: np.ndarray, push_right: np.ndarray) -> tuple[np.ndarray
     """Advance cart-pole states by one Euler step of TAU seconds.
 
     Args:
-        state: (..., 4) float64 array of (x, x_dot, theta, theta_dot).
+        state: (4, ...) float64 array of x (m), x_dot (m/s), theta (rad), theta_dot (rad/s);
+            the component axis comes first, as in gymnasium's ``CartPoleVectorEnv``.
         push_right: (...) bool, True pushes with +FORCE, False with -FORCE.
 
     Returns:
-        The new states (..., 4) and a (...) bool array, True where the episode terminated.
+        The new states (4, ...) and a (...) bool array, True where the episode terminated.
     """
-    x, x_dot, theta, theta_dot = np.moveaxis(state, -1, 0)
+    x, x_dot, theta, theta_dot = state
     force = np.where(push_right, FORCE, -FORCE)
     cos_theta = np.cos(theta)
     sin_theta = np.sin(theta)
@@ -55,24 +57,25 @@ def cartpole_step(state: np.ndarray, push_right: np.ndarray) -> tuple[np.ndarray
         HALF_POLE_LENGTH * (4.0 / 3.0 - MASS_POLE * np.square(cos_theta) / TOTAL_MASS)
     )
     x_acc = temp - POLE_MASS_LENGTH * theta_acc * cos_theta / TOTAL_MASS
-    new_state = np.stack(
-        (x + TAU * x_dot, x_dot + TAU * x_acc, theta + TAU * theta_dot, theta_dot + TAU * theta_acc), axis=-1
-    )
-    new_x, new_theta = new_state[..., 0], new_state[..., 2]
-    terminated = (new_x < -X_LIMIT) | (new_x > X_LIMIT) | (new_theta < -THETA_LIMIT) | (new_theta > THETA_LIMIT)
+    new_state = np.empty_like(state)
+    new_x, new_theta = new_state[0], new_state[2]
+    np.add(x, TAU * x_dot, out=new_x)
+    np.add(x_dot, TAU * x_acc, out=new_state[1])
+    np.add(theta, TAU * theta_dot, out=new_theta)
+    np.add(theta_dot, TAU * theta_acc, out=new_state[3])
+    terminated = (np.abs(new_x) > X_LIMIT) | (np.abs(new_theta) > THETA_LIMIT)
     return new_state, terminated
 
 
 def cartpole_reset(seeds: np.ndarray) -> np.ndarray:
-    """Start states for the given seeds, exactly as ``CartPoleEnv.reset(seed=s)`` draws them."""
-    return np.array([np.random.default_rng(int(s)).uniform(-0.05, 0.05, size=4) for s in np.ravel(seeds)]).reshape(
-        (*np.shape(seeds), 4)
-    )
+    """Start states (4, *seeds.shape), exactly as ``CartPoleEnv.reset(seed=s)`` draws them."""
+    flat = np.array([np.random.default_rng(int(s)).uniform(-0.05, 0.05, size=4) for s in np.ravel(seeds)])
+    return flat.T.reshape((4, *np.shape(seeds)))
 
 
 def observe(state: np.ndarray) -> np.ndarray:
-    """What the policy sees: the state rounded to float32, as gymnasium returns it."""
-    return state.astype(np.float32).astype(np.float64)
+    """What the policy sees, (..., 4): the state rounded to float32, as gymnasium returns it."""
+    return np.moveaxis(state, 0, -1).astype(np.float32).astype(np.float64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,37 +118,41 @@ class CartPoleTask:
         Genomes whose episodes have all ended are dropped from the batch once they are half of
         it, so late steps cost only what the surviving genomes need.
         """
-        import time
-
         size, episodes = population.size, len(seeds)
-        state = np.broadcast_to(cartpole_reset(seeds), (size, episodes, 4)).copy()
-        alive = np.ones((size, episodes), dtype=bool)
         returns = np.zeros((size, episodes))
+        # Arrays cover only the genomes still in the batch (``active``), so no step pays for
+        # genomes whose episodes have all ended.
         active = np.arange(size)
+        state = np.broadcast_to(cartpole_reset(seeds)[:, None, :], (4, size, episodes)).copy()
+        alive = np.ones((size, episodes), dtype=bool)
+        active_returns = np.zeros((size, episodes))
         network = population
         network.reset()
         env_steps = 0
         network_s = physics_s = 0.0
         for _ in range(self.max_steps):
             started = time.perf_counter()
-            outputs = network.activate(observe(state[active]))
+            outputs = network.activate(observe(state))
             push_right = outputs[..., 1] > outputs[..., 0]  # argmax, ties to the first output
             stepped = time.perf_counter()
-            live = alive[active]
-            new_state, terminated = cartpole_step(state[active], push_right)
-            state[active] = np.where(live[..., None], new_state, state[active])
-            returns[active] += live
-            env_steps += int(live.sum())
-            alive[active] = live & ~terminated
+            new_state, terminated = cartpole_step(state, push_right)
+            # Ended episodes keep their last state so their numbers stay finite.
+            state = np.where(alive, new_state, state)
+            active_returns += alive
+            env_steps += int(np.count_nonzero(alive))
+            alive &= ~terminated
             physics_s += time.perf_counter() - stepped
             network_s += stepped - started
-            genome_alive = alive[active].any(axis=1)
-            if not genome_alive.any():
+            genome_alive = alive.any(axis=1)
+            live_count = int(np.count_nonzero(genome_alive))
+            if live_count == 0:
                 break
-            if genome_alive.sum() * 2 <= len(active):
+            if live_count * 2 <= len(active):
+                returns[active] = active_returns
                 keep = np.flatnonzero(genome_alive)
                 network = network.select(keep)
-                active = active[keep]
+                active, state, alive, active_returns = active[keep], state[:, keep], alive[keep], active_returns[keep]
+        returns[active] = active_returns
         self.last_stats = EpisodeStats(env_steps, network_s, physics_s)
         return returns
 
