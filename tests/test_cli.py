@@ -38,3 +38,17 @@ def test_bad_input_is_one_error_line_and_status_2(tmp_path):
     assert result.stderr.strip().splitlines() == ["error: weights.mutate_prob = 2.0 is outside the allowed range [0.0, 1.0]"]
     missing = subprocess.run([sys.executable, "-m", "neatscope", "resume", str(tmp_path / "none.json")], capture_output=True, text=True)
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+def test_cartpole_and_gymnasium_envs_from_the_command_line(capsys):
+    assert main(["run", "cartpole", "--seed", "1", "--generations", "20", "--episodes", "2", "--quiet"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["solved"] and summary["best_fitness"] >= 475
+    assert main(["run", "--env", "Acrobot-v1", "--population", "8", "--generations", "1", "--episodes", "1", "--max-steps", "30", "--quiet"]) == 0
+    assert json.loads(capsys.readouterr().out)["task"]["env_id"] == "Acrobot-v1"
+
+
+def test_unknown_env_from_the_command_line_is_one_error(capsys):
+    assert main(["run", "--env", "NoSuchEnv-v9"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: unknown gymnasium environment 'NoSuchEnv-v9'")

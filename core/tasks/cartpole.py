@@ -58,12 +58,11 @@ def cartpole_step(state: np.ndarray, push_right: np.ndarray) -> tuple[np.ndarray
     )
     x_acc = temp - POLE_MASS_LENGTH * theta_acc * cos_theta / TOTAL_MASS
     new_state = np.empty_like(state)
-    new_x, new_theta = new_state[0], new_state[2]
-    np.add(x, TAU * x_dot, out=new_x)
-    np.add(x_dot, TAU * x_acc, out=new_state[1])
-    np.add(theta, TAU * theta_dot, out=new_theta)
-    np.add(theta_dot, TAU * theta_acc, out=new_state[3])
-    terminated = (np.abs(new_x) > X_LIMIT) | (np.abs(new_theta) > THETA_LIMIT)
+    new_state[0] = x + TAU * x_dot
+    new_state[1] = x_dot + TAU * x_acc
+    new_state[2] = theta + TAU * theta_dot
+    new_state[3] = theta_dot + TAU * theta_acc
+    terminated = (np.abs(new_state[0]) > X_LIMIT) | (np.abs(new_state[2]) > THETA_LIMIT)
     return new_state, terminated
 
 
