@@ -1,0 +1,510 @@
+"""The NEAT Scope main window: controls and config form on the left, live panels on the right."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QThread, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.config import ConfigError, EngineConfig, config_to_toml, default_config, load_config
+from core.engine import Evolution
+from core.persistence import RunFileError, genome_to_dict, load_run, write_atomically
+from core.reports import GenerationReport
+from core.tasks import Task, make_task
+from desktop_app.views.fitness_plot import FitnessPlot
+from desktop_app.views.network_view import NetworkView
+from desktop_app.views.species_plot import SpeciesPlot
+from desktop_app.worker import EvolutionWorker
+
+TASKS = {"XOR": "xor", "CartPole-v1": "cartpole"}
+# Config keys shown in the form: (dotted key, label, tooltip).
+FORM_KEYS = (
+    ("population.size", "Population", "Genomes per generation (paper: 150)"),
+    ("speciation.threshold", "Compatibility threshold δt", "Genomes closer than this share a species (paper: 3.0)"),
+    ("speciation.weight_coefficient", "c3 (weights)", "Weight of the mean weight difference in δ (paper: 0.4)"),
+    ("speciation.target_species", "Target species", "0 keeps δt fixed; otherwise δt moves toward this many species"),
+    ("structure.add_node_prob", "Add-node probability", "Chance per offspring of splitting a connection (paper: 0.03)"),
+    ("structure.add_connection_prob", "Add-connection probability", "Chance per offspring of a new connection (paper: 0.05)"),
+    ("weights.mutate_prob", "Weight mutation probability", "Chance that a genome's weights mutate (paper: 0.8)"),
+    ("weights.perturb_power", "Perturbation power", "Standard deviation of weight perturbations"),
+)
+MAX_RECENT = 8
+
+
+class MainWindow(QMainWindow):
+    """Owns one worker thread at a time; draws the reports it sends."""
+
+    requestRun = Signal(int, bool)
+    requestSave = Signal(str)
+
+    def __init__(self, settings: QSettings | None = None):
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.setWindowTitle("NEAT Scope")
+        self.history: list[GenerationReport] = []
+        self.config: EngineConfig = default_config()
+        self.thread: QThread | None = None
+        self.worker: EvolutionWorker | None = None
+        self.running = False
+        self._run_started = 0.0
+        self._run_target = 0
+        self._run_done = 0
+        self._evaluations_at_start = 0
+        self._build_panels()
+        self._build_controls()
+        self._build_menus()
+        self._build_status_bar()
+        self._restore_settings()
+        self._update_buttons()
+
+    # --- construction ------------------------------------------------------------------------
+
+    def _build_panels(self) -> None:
+        self.fitness_plot = FitnessPlot()
+        self.network_view = NetworkView()
+        self.species_plot = SpeciesPlot()
+        self.species_plot.speciesSelected.connect(self._show_species_best)
+        tabs = QTabWidget()
+        tabs.addTab(self.network_view, "Champion graph")
+        tabs.addTab(self.species_plot, "Species")
+        self.tabs = tabs
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.fitness_plot)
+        splitter.addWidget(tabs)
+        splitter.setSizes([600, 600])
+        self.panels = splitter
+
+    def _build_controls(self) -> None:
+        self.task_box = QComboBox()
+        self.task_box.addItems(list(TASKS))
+        self.task_box.setToolTip("What the genomes are evaluated on")
+        self.seed_box = QSpinBox()
+        self.seed_box.setRange(0, 2**31 - 1)
+        self.seed_box.setToolTip("Same seed and config give the same run, bit for bit")
+        self.feed_forward_box = QCheckBox("Feed-forward only")
+        self.feed_forward_box.setToolTip("Unchecked allows recurrent connections")
+        self.fields: dict[str, QLineEdit] = {}
+        form = QFormLayout()
+        form.addRow("Task", self.task_box)
+        form.addRow("Seed", self.seed_box)
+        for key, label, tip in FORM_KEYS:
+            edit = QLineEdit()
+            edit.setToolTip(f"{tip}\n[{key}]")
+            self.fields[key] = edit
+            form.addRow(label, edit)
+        form.addRow(self.feed_forward_box)
+        load_config_button = QPushButton("Load config…")
+        load_config_button.clicked.connect(self.load_config_dialog)
+        save_config_button = QPushButton("Save config…")
+        save_config_button.clicked.connect(self.save_config_dialog)
+        config_buttons = QHBoxLayout()
+        config_buttons.addWidget(load_config_button)
+        config_buttons.addWidget(save_config_button)
+        config_group = QGroupBox("Task and config")
+        config_layout = QVBoxLayout(config_group)
+        config_layout.addLayout(form)
+        config_layout.addLayout(config_buttons)
+
+        self.new_button = QPushButton("New run")
+        self.new_button.setToolTip("Start a fresh run from the form (Ctrl+N)")
+        self.new_button.clicked.connect(self.new_run)
+        self.step_button = QPushButton("Step")
+        self.step_button.setToolTip("Run one generation (F10)")
+        self.step_button.clicked.connect(lambda: self.run_generations(1))
+        self.run_count = QSpinBox()
+        self.run_count.setRange(1, 100_000)
+        self.run_count.setValue(50)
+        self.run_button = QPushButton("Run N")
+        self.run_button.setToolTip("Run the given number of generations (F5)")
+        self.run_button.clicked.connect(lambda: self.run_generations(self.run_count.value()))
+        self.solve_button = QPushButton("Run until solved")
+        self.solve_button.setToolTip("Run until the task's fitness threshold is reached (at most N generations)")
+        self.solve_button.clicked.connect(lambda: self.run_generations(self.run_count.value(), until_solved=True))
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setCheckable(True)
+        self.pause_button.setToolTip("Hold the run before the next generation (Space)")
+        self.pause_button.toggled.connect(self._on_pause_toggled)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("End the run before the next generation (Esc)")
+        self.stop_button.clicked.connect(self.stop_run)
+        run_row = QHBoxLayout()
+        run_row.addWidget(self.run_count)
+        run_row.addWidget(self.run_button)
+        controls = QGroupBox("Evolution")
+        controls_layout = QVBoxLayout(controls)
+        controls_layout.addWidget(self.new_button)
+        controls_layout.addWidget(self.step_button)
+        controls_layout.addLayout(run_row)
+        controls_layout.addWidget(self.solve_button)
+        pause_stop = QHBoxLayout()
+        pause_stop.addWidget(self.pause_button)
+        pause_stop.addWidget(self.stop_button)
+        controls_layout.addLayout(pause_stop)
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.addWidget(config_group)
+        side_layout.addWidget(controls)
+        side_layout.addStretch(1)
+        side.setMaximumWidth(360)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.addWidget(side)
+        layout.addWidget(self.panels, 1)
+        self.setCentralWidget(central)
+        self._fill_form(self.config)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.new_action = self._action(file_menu, "&New run", self.new_run, QKeySequence.StandardKey.New)
+        self.open_action = self._action(file_menu, "&Open population…", self.open_dialog, QKeySequence.StandardKey.Open)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.save_action = self._action(file_menu, "&Save population…", self.save_dialog, QKeySequence.StandardKey.Save)
+        self.export_action = self._action(file_menu, "&Export champion (JSON)…", self.export_champion_dialog)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        run_menu = self.menuBar().addMenu("&Run")
+        self._action(run_menu, "&Step", lambda: self.run_generations(1), QKeySequence("F10"))
+        self._action(run_menu, "&Run N generations", lambda: self.run_generations(self.run_count.value()), QKeySequence("F5"))
+        self._action(run_menu, "Run until s&olved", lambda: self.run_generations(self.run_count.value(), True), QKeySequence("Shift+F5"))
+        self._action(run_menu, "&Pause / resume", self.pause_button.toggle, QKeySequence("Space"))
+        self._action(run_menu, "S&top", self.stop_run, QKeySequence("Esc"))
+
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_status_bar(self) -> None:
+        self.status_label = QLabel("No run yet: press New run")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(200)
+        self.progress.setVisible(False)
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.progress)
+
+    # --- config form -------------------------------------------------------------------------
+
+    def _fill_form(self, config: EngineConfig) -> None:
+        data = config.to_dict()
+        for key, edit in self.fields.items():
+            section, name = key.split(".")
+            edit.setText(str(data[section][name]))
+        self.feed_forward_box.setChecked(config.population.feed_forward)
+
+    def config_from_form(self) -> EngineConfig:
+        """The config the form describes.
+
+        Raises:
+            ConfigError: a field is not a number or is out of range (the message names it).
+        """
+        changes: dict[str, object] = {"population.feed_forward": self.feed_forward_box.isChecked()}
+        for key, edit in self.fields.items():
+            section, name = key.split(".")
+            current = getattr(getattr(self.config, section), name)
+            text = edit.text().strip()
+            try:
+                changes[key] = int(text) if isinstance(current, int) else float(text)
+            except ValueError:
+                raise ConfigError(f"{key}: {text!r} is not a number") from None
+        return self.config.replace(**changes)
+
+    # --- run lifecycle -----------------------------------------------------------------------
+
+    def task_from_form(self) -> Task:
+        """The task chosen in the form."""
+        return make_task(TASKS[self.task_box.currentText()])
+
+    @Slot()
+    def new_run(self) -> bool:
+        """Start a fresh run from the form; on a bad value show why and keep the current run."""
+        try:
+            config = self.config_from_form()
+            task = self.task_from_form()
+        except (ConfigError, ValueError) as error:
+            self._error("Invalid configuration", str(error))
+            return False
+        self.config = config
+        self._start(Evolution(config, task, self.seed_box.value()))
+        self.status_label.setText(f"New run: {task.name}, seed {self.seed_box.value()}")
+        return True
+
+    def _start(self, evolution: Evolution) -> None:
+        self._shutdown_worker()
+        self.history = list(evolution.history)
+        self.worker = EvolutionWorker(evolution)
+        self.thread = QThread(self)
+        self.worker.moveToThread(self.thread)
+        self.requestRun.connect(self.worker.run_generations)
+        self.requestSave.connect(self.worker.save)
+        self.worker.reportsReady.connect(self._on_reports)
+        self.worker.runFinished.connect(self._on_run_finished)
+        self.worker.runFailed.connect(self._on_run_failed)
+        self.worker.saved.connect(self._on_saved)
+        self.worker.saveFailed.connect(lambda message: self._error("Save failed", message))
+        self.thread.finished.connect(self.worker.deleteLater)
+        self.thread.start()
+        self._evaluations_at_start = self.history[-1].evaluations if self.history else 0
+        self._redraw()
+        self._update_buttons()
+
+    def _shutdown_worker(self) -> None:
+        """Stop the worker and wait for its thread to end (no thread outlives its window)."""
+        if self.thread is None:
+            return
+        assert self.worker is not None
+        self.worker.stop()
+        self.requestRun.disconnect(self.worker.run_generations)
+        self.requestSave.disconnect(self.worker.save)
+        self.worker.reportsReady.disconnect(self._on_reports)
+        self.thread.quit()
+        self.thread.wait()
+        self.worker.close_task()
+        self.thread.deleteLater()
+        self.thread = None
+        self.worker = None
+        self.running = False
+
+    def run_generations(self, count: int, until_solved: bool = False) -> None:
+        """Ask the worker for ``count`` generations; starts a run from the form if none exists."""
+        if self.running:
+            return
+        if self.worker is None and not self.new_run():
+            return
+        assert self.worker is not None
+        self.running = True
+        self.pause_button.setChecked(False)
+        self._run_started = time.perf_counter()
+        self._run_target = count
+        self._run_done = 0
+        self._evaluations_at_start = self.history[-1].evaluations if self.history else 0
+        self.progress.setRange(0, count)
+        self.progress.setValue(0)
+        self.progress.setVisible(count > 1)
+        self._update_buttons()
+        self.requestRun.emit(count, until_solved)
+
+    @Slot()
+    def stop_run(self) -> None:
+        """End the current run before its next generation."""
+        if self.worker is not None:
+            self.worker.stop()
+
+    @Slot(bool)
+    def _on_pause_toggled(self, paused: bool) -> None:
+        if self.worker is None:
+            return
+        if paused:
+            self.worker.pause()
+            self.pause_button.setText("Resume")
+        else:
+            self.worker.resume()
+            self.pause_button.setText("Pause")
+
+    @Slot(object)
+    def _on_reports(self, reports: tuple[GenerationReport, ...]) -> None:
+        self.history.extend(reports)
+        self._run_done += len(reports)
+        self.progress.setValue(min(self._run_done, self._run_target))
+        self._redraw()
+
+    @Slot(str)
+    def _on_run_finished(self, reason: str) -> None:
+        self.running = False
+        self.progress.setVisible(False)
+        self._update_buttons()
+        self._update_status(suffix={"solved": " — solved", "stopped": " — stopped"}.get(reason, ""))
+
+    @Slot(str)
+    def _on_run_failed(self, message: str) -> None:
+        self.running = False
+        self.progress.setVisible(False)
+        self._update_buttons()
+        self._error("The run stopped with an error", message)
+
+    def _redraw(self) -> None:
+        self.fitness_plot.update_from(self.history)
+        self.species_plot.update_from(self.history)
+        last = self.history[-1] if self.history else None
+        self.network_view.show_genome(
+            last.champion if last else None,
+            f"Champion of generation {last.generation}: genome {last.champion.genome_id}, fitness {last.best_fitness:.4f}" if last else "Champion",
+        )
+        self._update_status()
+
+    def _update_status(self, suffix: str = "") -> None:
+        if not self.history:
+            return
+        last = self.history[-1]
+        elapsed = time.perf_counter() - self._run_started if self._run_started else 0.0
+        rate = (last.evaluations - self._evaluations_at_start) / elapsed if elapsed > 0 else 0.0
+        faults = f"  faults {last.fitness_faults}" if last.fitness_faults else ""
+        self.status_label.setText(
+            f"generation {last.generation}  best {last.best_fitness:.4f}  species {len(last.species)}  "
+            f"evaluations/s {rate:,.0f}  elapsed {elapsed:.1f} s{faults}{suffix}"
+        )
+
+    def _update_buttons(self) -> None:
+        idle = not self.running
+        for widget in (self.new_button, self.step_button, self.run_button, self.solve_button, self.open_action, self.new_action):
+            widget.setEnabled(idle)
+        self.pause_button.setEnabled(self.running)
+        self.stop_button.setEnabled(self.running)
+        self.save_action.setEnabled(idle and self.worker is not None)
+        self.export_action.setEnabled(bool(self.history))
+
+    @Slot(int)
+    def _show_species_best(self, species_id: int) -> None:
+        if not self.history:
+            return
+        for s in self.history[-1].species:
+            if s.species_id == species_id:
+                self.network_view.show_genome(s.best_genome, f"Best of species {species_id}: genome {s.best_genome.genome_id}, fitness {s.best_fitness:.4f}")
+                self.tabs.setCurrentWidget(self.network_view)
+
+    # --- files -------------------------------------------------------------------------------
+
+    def save_population(self, path: str) -> None:
+        """Ask the worker to save the run to ``path`` (done between generations)."""
+        if self.worker is not None:
+            self.requestSave.emit(path)
+
+    @Slot(str)
+    def _on_saved(self, path: str) -> None:
+        self._remember_recent(path)
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+
+    def open_population(self, path: str) -> bool:
+        """Load a run file; a bad file leaves the current run untouched and says why."""
+        try:
+            evolution = load_run(path)
+        except RunFileError as error:
+            self._error("Cannot open population", f"{path}\n\n{error}")
+            return False
+        self.config = evolution.config
+        self._fill_form(evolution.config)
+        self._start(evolution)
+        self._remember_recent(path)
+        self.statusBar().showMessage(f"Opened {path} at generation {evolution.generation}", 5000)
+        return True
+
+    def save_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save population", self._last_dir(), "NEAT Scope runs (*.json)")
+        if path:
+            self.save_population(path)
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open population", self._last_dir(), "NEAT Scope runs (*.json);;All files (*)")
+        if path:
+            self.open_population(path)
+
+    def export_champion_dialog(self) -> None:
+        if not self.history:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export champion", self._last_dir(), "JSON (*.json)")
+        if path:
+            write_atomically(path, json.dumps(genome_to_dict(self.history[-1].champion.to_genome()), indent=1))
+            self.statusBar().showMessage(f"Exported champion to {path}", 5000)
+
+    def load_config_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load config", self._last_dir(), "TOML (*.toml)")
+        if not path:
+            return
+        try:
+            self.config = load_config(path)
+        except ConfigError as error:
+            self._error("Cannot load config", str(error))
+            return
+        self._fill_form(self.config)
+        self.settings.setValue("last_config", path)
+
+    def save_config_dialog(self) -> None:
+        try:
+            config = self.config_from_form()
+        except ConfigError as error:
+            self._error("Invalid configuration", str(error))
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save config", self._last_dir(), "TOML (*.toml)")
+        if path:
+            write_atomically(path, config_to_toml(config))
+
+    def _last_dir(self) -> str:
+        recent = self.recent_files()
+        return str(Path(recent[0]).parent) if recent else str(Path.home())
+
+    def recent_files(self) -> list[str]:
+        """Recently opened or saved run files, newest first."""
+        value = self.settings.value("recent_files", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _remember_recent(self, path: str) -> None:
+        recent = [path] + [p for p in self.recent_files() if p != path]
+        self.settings.setValue("recent_files", recent[:MAX_RECENT])
+        self._refresh_recent_menu()
+
+    def _refresh_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent_files():
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_population(p))
+        self.recent_menu.setEnabled(bool(self.recent_files()))
+
+    # --- settings, errors, closing -----------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+        task = self.settings.value("task")
+        if task in TASKS:
+            self.task_box.setCurrentText(task)
+        self.seed_box.setValue(int(self.settings.value("seed", 0)))
+        last_config = self.settings.value("last_config")
+        if last_config and Path(last_config).exists():
+            try:
+                self.config = load_config(last_config)
+                self._fill_form(self.config)
+            except ConfigError:
+                pass  # a config that went bad since is simply not restored
+        self._refresh_recent_menu()
+
+    def _error(self, title: str, message: str) -> None:
+        self.statusBar().showMessage(f"{title}: {message.splitlines()[0]}", 10000)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self)
+        box.setModal(False)
+        box.show()
+        self.last_error = message
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("task", self.task_box.currentText())
+        self.settings.setValue("seed", self.seed_box.value())
+        self._shutdown_worker()
+        super().closeEvent(event)

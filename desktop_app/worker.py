@@ -1,0 +1,109 @@
+"""The evolution worker: owns the engine on a QThread and sends immutable reports out.
+
+Widgets never touch the ``Evolution``; they send commands (queued signals into the worker's
+slots, or the thread-safe pause/stop events) and draw the ``GenerationReport`` tuples that
+come back. Reports are batched so the GUI redraws at most about every 50 ms however fast
+generations run (SharpNEAT's UpdateScheme).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from core.engine import Evolution
+from core.persistence import save_run
+
+logger = logging.getLogger(__name__)
+
+EMIT_INTERVAL_S = 0.05
+
+
+class EvolutionWorker(QObject):
+    """Runs generations of one ``Evolution`` in whatever thread it was moved to.
+
+    Signals:
+        reportsReady(tuple): new ``GenerationReport``s, oldest first.
+        runFinished(str): a run command ended: "done", "solved" or "stopped".
+        runFailed(str): the engine or task raised; the message says what happened.
+        saved(str) / saveFailed(str): outcome of a save request (path / message).
+    """
+
+    reportsReady = Signal(object)
+    runFinished = Signal(str)
+    runFailed = Signal(str)
+    saved = Signal(str)
+    saveFailed = Signal(str)
+
+    def __init__(self, evolution: Evolution):
+        super().__init__()
+        self._evolution = evolution
+        self.stop_requested = threading.Event()
+        self.resume_allowed = threading.Event()
+        self.resume_allowed.set()
+
+    def pause(self) -> None:
+        """Hold the run before the next generation (thread-safe)."""
+        self.resume_allowed.clear()
+
+    def resume(self) -> None:
+        """Let a paused run continue (thread-safe)."""
+        self.resume_allowed.set()
+
+    def stop(self) -> None:
+        """End the current run before the next generation (thread-safe)."""
+        self.stop_requested.set()
+        self.resume_allowed.set()
+
+    @Slot(int, bool)
+    def run_generations(self, count: int, until_solved: bool) -> None:
+        """Evolve up to ``count`` generations (or until solved), emitting report batches."""
+        self.stop_requested.clear()
+        pending = []
+        last_emit = time.perf_counter()
+        reason = "done"
+        try:
+            for _ in range(count):
+                while not self.resume_allowed.wait(0.05):
+                    if self.stop_requested.is_set():
+                        break
+                if self.stop_requested.is_set():
+                    reason = "stopped"
+                    break
+                report = self._evolution.step()
+                pending.append(report)
+                now = time.perf_counter()
+                if now - last_emit >= EMIT_INTERVAL_S:
+                    self.reportsReady.emit(tuple(pending))
+                    pending = []
+                    last_emit = now
+                if until_solved and report.solved:
+                    reason = "solved"
+                    break
+        except Exception as error:  # noqa: BLE001 - any engine or task failure ends this run, not the app
+            logger.exception("run failed")
+            if pending:
+                self.reportsReady.emit(tuple(pending))
+            self.runFailed.emit(f"{type(error).__name__}: {error}")
+            return
+        if pending:
+            self.reportsReady.emit(tuple(pending))
+        self.runFinished.emit(reason)
+
+    @Slot(str)
+    def save(self, path: str) -> None:
+        """Save the whole run atomically (runs in the worker thread, between generations)."""
+        try:
+            save_run(self._evolution, path)
+        except (OSError, ValueError) as error:
+            self.saveFailed.emit(f"Could not save {path}: {error}")
+            return
+        self.saved.emit(path)
+
+    @Slot()
+    def close_task(self) -> None:
+        """Release the task's environments and worker processes."""
+        self._evolution.task.close()
