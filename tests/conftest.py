@@ -51,7 +51,7 @@ def grow_random_genomes(
     genomes = []
     for genome_id in range(count):
         genome = make_genome(genome_id, num_inputs, num_outputs)
-        for step in range(steps):
+        for _ in range(steps):
             choice = rng.random()
             if choice < 0.3:
                 mutate_add_node(genome, config, tracker, rng)

@@ -77,9 +77,8 @@ def test_weights_stay_within_bounds(config, rng):
 
 def test_weight_mutation_perturbs_about_ninety_percent(config):
     rng = np.random.default_rng(1)
-    genome = make_genome(0, 1, 1, [(i, 0, 1, 0.0, True) for i in range(1)])
     # Many weights in one genome: count how many moved by a small step versus were redrawn.
-    genome.connections = {i: type(genome.connections[0])(i, 0, 1, 5.0, True) for i in range(4000)}
+    genome = make_genome(0, 1, 1, [(i, 0, 1, 5.0, True) for i in range(4000)])
     sharp = config.replace(**{"weights.perturb_power": 0.001, "weights.init_stdev": 1.0})
     mutate_weights(genome, sharp, rng)
     perturbed = sum(abs(c.weight - 5.0) < 0.01 for c in genome.connections.values())
