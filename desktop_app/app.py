@@ -5,26 +5,22 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+from PySide6.QtWidgets import QApplication
+
+from desktop_app.main_window import MainWindow
 
 
-class MainWindow(QMainWindow):
-    """Placeholder main window until the live panels land (desktop app issue)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setWindowTitle("NEAT Scope")
-        label = QLabel("NEAT Scope\n\nThe engine runs headless today:  neatscope run xor --seed 3")
-        label.setMargin(24)
-        self.setCentralWidget(label)
-        self.resize(640, 400)
+def make_application(argv: Sequence[str] | None = None) -> QApplication:
+    """The process's QApplication, named so QSettings finds the user's remembered settings."""
+    app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
+    app.setApplicationName("NEAT Scope")
+    app.setOrganizationName("NEAT Scope")
+    return app
 
 
 def run_app(argv: Sequence[str] | None = None) -> int:
     """Create the QApplication, show the main window and run the event loop."""
-    app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
-    app.setApplicationName("NEAT Scope")
-    app.setOrganizationName("NEAT Scope")
+    app = make_application(argv)
     window = MainWindow()
     window.show()
     return app.exec()

@@ -58,6 +58,10 @@ class MainWindow(QMainWindow):
 
     requestRun = Signal(int, bool)
     requestSave = Signal(str)
+    # Emitted on the GUI thread once the run's last reports are drawn: wait on these, not on the
+    # worker's signals, whose direct connections fire in the worker thread before the reports land.
+    runEnded = Signal(str)
+    populationSaved = Signal(str)
 
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
@@ -339,6 +343,7 @@ class MainWindow(QMainWindow):
         self.progress.setVisible(False)
         self._update_buttons()
         self._update_status(suffix={"solved": " — solved", "stopped": " — stopped"}.get(reason, ""))
+        self.runEnded.emit(reason)
 
     @Slot(str)
     def _on_run_failed(self, message: str) -> None:
@@ -346,6 +351,7 @@ class MainWindow(QMainWindow):
         self.progress.setVisible(False)
         self._update_buttons()
         self._error("The run stopped with an error", message)
+        self.runEnded.emit("failed")
 
     def _redraw(self) -> None:
         self.fitness_plot.update_from(self.history)
@@ -398,6 +404,7 @@ class MainWindow(QMainWindow):
     def _on_saved(self, path: str) -> None:
         self._remember_recent(path)
         self.statusBar().showMessage(f"Saved {path}", 5000)
+        self.populationSaved.emit(path)
 
     def open_population(self, path: str) -> bool:
         """Load a run file; a bad file leaves the current run untouched and says why."""

@@ -1,16 +1,9 @@
-"""The main window driven as a user would: run, pause, stop, panels, files, bad input.
-
-Skipped while issue 5 is open: with PySide6 6.12 + pyqtgraph 0.14 a process that drove this
-window aborts intermittently at interpreter exit ("none_dealloc", a reference-count fault), the
-pause/stop test hung once, and save -> open -> run lost the first reports after the open once.
-The window is not wired into `neatscope gui` until these pass reliably.
-"""
+"""The main window driven as a user would: run, pause, stop, panels, files, bad input."""
 
 import json
 
 import pytest
 
-pytestmark = pytest.mark.skip(reason="issue 5 in progress: intermittent abort at exit and a reports race, see module docstring")
 from PySide6.QtCore import QSettings
 
 from desktop_app.main_window import MainWindow
@@ -28,7 +21,7 @@ def window(qtbot, tmp_path):
 
 def _run(qtbot, window, count, until_solved=False):
     assert window.worker is not None or window.new_run()
-    with qtbot.waitSignal(window.worker.runFinished, timeout=60_000) as finished:
+    with qtbot.waitSignal(window.runEnded, timeout=60_000) as finished:
         window.run_generations(count, until_solved)
     return finished.args[0]
 
@@ -58,7 +51,7 @@ def test_run_until_solved_stops_at_the_threshold(qtbot, window):
 
 def test_stop_ends_a_long_run_and_pause_holds_it(qtbot, window):
     window.new_run()
-    with qtbot.waitSignal(window.worker.runFinished, timeout=60_000) as finished:
+    with qtbot.waitSignal(window.runEnded, timeout=60_000) as finished:
         window.run_generations(100_000)
         qtbot.waitUntil(lambda: len(window.history) > 0, timeout=10_000)
         window.pause_button.setChecked(True)
@@ -74,7 +67,7 @@ def test_stop_ends_a_long_run_and_pause_holds_it(qtbot, window):
 def test_save_then_open_round_trip(qtbot, window, tmp_path):
     _run(qtbot, window, 5)
     path = str(tmp_path / "run.json")
-    with qtbot.waitSignal(window.worker.saved, timeout=10_000):
+    with qtbot.waitSignal(window.populationSaved, timeout=10_000):
         window.save_population(path)
     before = list(window.history)
     assert window.open_population(path)
