@@ -11,7 +11,7 @@ recurrent nets compute all nodes from the previous step's values in one pass.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,6 +83,9 @@ class PopulationNetwork:
         self.recurrent = recurrent
         self.size = len(genomes)
         self._genomes = list(genomes)
+        # Called before every activation so a long evaluation can be paused or abandoned
+        # (it may block, or raise to abandon the evaluation); set by ``Evolution.step``.
+        self.checkpoint: Callable[[], None] | None = None
 
         # Flatten nodes and enabled edges of all genomes, then give every node a row ("slot"):
         # all genomes' inputs first, then all outputs, then hidden nodes, each block by genome and
@@ -157,6 +160,7 @@ class PopulationNetwork:
     def select(self, indices: np.ndarray) -> PopulationNetwork:
         """A batch of just the genomes at ``indices`` (in that order), recurrent state included."""
         subset = PopulationNetwork([self._genomes[i] for i in indices], self.recurrent)
+        subset.checkpoint = self.checkpoint
         if self._state is not None:
             old_row = {key: row for row, key in enumerate(zip(self._slot_owner.tolist(), self._slot_node_id.tolist()))}
             rows = [
@@ -281,6 +285,8 @@ class PopulationNetwork:
         Returns:
             (P, E, num_outputs) outputs. Recurrent networks advance one step and keep state.
         """
+        if self.checkpoint is not None:
+            self.checkpoint()
         inputs = np.asarray(inputs, dtype=np.float64)
         if inputs.ndim not in (2, 3) or inputs.shape[-1] != self.num_inputs or (inputs.ndim == 3 and inputs.shape[0] != self.size):
             raise ValueError(f"inputs must be ({self.size}, E, {self.num_inputs}) or (E, {self.num_inputs}), got {inputs.shape}")

@@ -21,7 +21,7 @@ import dataclasses
 import logging
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -35,6 +35,14 @@ from core.species import SpeciesSet
 from core.tasks import Task
 
 logger = logging.getLogger(__name__)
+
+
+class EvaluationInterrupted(Exception):
+    """Raised by a step's checkpoint to abandon the generation under evaluation.
+
+    The engine has changed nothing when it propagates: the next ``step()`` evaluates the same
+    generation again with the same episode seeds, so an interrupted run stays reproducible.
+    """
 
 
 def initial_population(
@@ -135,9 +143,10 @@ class Evolution:
         """The task's random stream for one generation, independent of the engine stream."""
         return np.random.default_rng(np.random.SeedSequence(self.seed_entropy, spawn_key=(generation,)))
 
-    def _evaluate(self) -> tuple[np.ndarray, int]:
+    def _evaluate(self, checkpoint: Callable[[], None] | None) -> tuple[np.ndarray, int]:
         """Evaluate the population; return criterion flags and the number of fitness faults."""
         population_net = PopulationNetwork(self.population, recurrent=not self.config.population.feed_forward)
+        population_net.checkpoint = checkpoint
         result = self.task.evaluate(population_net, self.task_rng(self.generation))
         fitness = np.asarray(result.fitness, dtype=np.float64)
         if fitness.shape != (len(self.population),):
@@ -191,10 +200,17 @@ class Evolution:
             timings=tuple(timings.items()),
         )
 
-    def step(self) -> GenerationReport:
-        """Run exactly one generation and return its report (see the module docstring)."""
+    def step(self, checkpoint: Callable[[], None] | None = None) -> GenerationReport:
+        """Run exactly one generation and return its report (see the module docstring).
+
+        Args:
+            checkpoint: called before every network activation during evaluation; it may block
+                (pause) or raise ``EvaluationInterrupted`` (stop), which leaves the run unchanged.
+        """
         started = time.perf_counter()
-        criterion, faults = self._evaluate()
+        if checkpoint is not None:
+            checkpoint()
+        criterion, faults = self._evaluate(checkpoint)
         evaluated = time.perf_counter()
         for s in self.species.species:
             s.update_fitness_record(self.generation)

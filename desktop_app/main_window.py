@@ -148,10 +148,10 @@ class MainWindow(QMainWindow):
         self.solve_button.clicked.connect(lambda: self.run_generations(self.run_count.value(), until_solved=True))
         self.pause_button = QPushButton("Pause")
         self.pause_button.setCheckable(True)
-        self.pause_button.setToolTip("Hold the run before the next generation (Space)")
+        self.pause_button.setToolTip("Hold the run within the current generation (Space)")
         self.pause_button.toggled.connect(self._on_pause_toggled)
         self.stop_button = QPushButton("Stop")
-        self.stop_button.setToolTip("End the run before the next generation (Esc)")
+        self.stop_button.setToolTip("End the run now; the unfinished generation is discarded (Esc)")
         self.stop_button.clicked.connect(self.stop_run)
         run_row = QHBoxLayout()
         run_row.addWidget(self.run_count)
@@ -315,7 +315,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def stop_run(self) -> None:
-        """End the current run before its next generation."""
+        """End the current run; an unfinished generation is discarded, the run stays resumable."""
         if self.worker is not None:
             self.worker.stop()
 

@@ -14,7 +14,7 @@ import time
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from core.engine import Evolution
+from core.engine import EvaluationInterrupted, Evolution
 from core.persistence import save_run
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class EvolutionWorker(QObject):
         self.resume_allowed.set()
 
     def pause(self) -> None:
-        """Hold the run before the next generation (thread-safe)."""
+        """Hold the run at its next network activation (thread-safe)."""
         self.resume_allowed.clear()
 
     def resume(self) -> None:
@@ -54,9 +54,20 @@ class EvolutionWorker(QObject):
         self.resume_allowed.set()
 
     def stop(self) -> None:
-        """End the current run before the next generation (thread-safe)."""
+        """End the current run at its next network activation (thread-safe).
+
+        The generation under evaluation is abandoned, not half-counted: the engine is left as it
+        was before that generation, so the run can go on reproducibly."""
         self.stop_requested.set()
         self.resume_allowed.set()
+
+    def _checkpoint(self) -> None:
+        """Runs in the worker thread before every activation: hold while paused, raise on stop."""
+        while not self.resume_allowed.wait(0.05):
+            if self.stop_requested.is_set():
+                break
+        if self.stop_requested.is_set():
+            raise EvaluationInterrupted
 
     @Slot(int, bool)
     def run_generations(self, count: int, until_solved: bool) -> None:
@@ -67,13 +78,11 @@ class EvolutionWorker(QObject):
         reason = "done"
         try:
             for _ in range(count):
-                while not self.resume_allowed.wait(0.05):
-                    if self.stop_requested.is_set():
-                        break
-                if self.stop_requested.is_set():
+                try:
+                    report = self._evolution.step(self._checkpoint)
+                except EvaluationInterrupted:
                     reason = "stopped"
                     break
-                report = self._evolution.step()
                 pending.append(report)
                 now = time.perf_counter()
                 if now - last_emit >= EMIT_INTERVAL_S:

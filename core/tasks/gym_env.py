@@ -9,7 +9,7 @@ raise a ``ValueError`` naming the space.
 from __future__ import annotations
 
 import math
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, wait
 from typing import Any
 
 import numpy as np
@@ -216,6 +216,13 @@ class GymTask:
             for a, b in zip(bounds[:-1], bounds[1:])
             if b > a
         ]
+        while True:
+            # Poll rather than block so the engine's pause/stop checkpoint still runs.
+            _, pending = wait(futures, timeout=0.05)
+            if not pending:
+                break
+            if population.checkpoint is not None:
+                population.checkpoint()
         return np.concatenate([f.result() for f in futures])
 
     def spec(self) -> dict[str, Any]:

@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from core.engine import Evolution
+from core.engine import EvaluationInterrupted, Evolution
 from core.tasks import TaskResult, make_task
 from core.tasks.xor import XorTask
 
@@ -91,3 +91,25 @@ def test_non_finite_fitness_gets_the_worst_score_and_is_counted(config):
 def test_unknown_task_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown task 'cartpoel'"):
         make_task("cartpoel")
+
+
+def test_an_interrupted_generation_changes_nothing_and_reruns_identically(config):
+    cartpole_config = config.replace(**{"population.size": 40})
+    reference = Evolution(cartpole_config, make_task({"name": "cartpole", "episodes": 2}), 5)
+    expected = [reference.step() for _ in range(3)]
+
+    evolution = Evolution(cartpole_config, make_task({"name": "cartpole", "episodes": 2}), 5)
+    evolution.step()
+    state_before = (evolution.generation, evolution.evaluations, evolution.rng.bit_generator.state, len(evolution.history))
+    calls = []
+
+    def stop_after_five_activations():
+        calls.append(1)
+        if len(calls) > 5:
+            raise EvaluationInterrupted
+
+    with pytest.raises(EvaluationInterrupted):
+        evolution.step(stop_after_five_activations)
+    assert len(calls) == 6  # the stop came from inside the evaluation, not between generations
+    assert (evolution.generation, evolution.evaluations, evolution.rng.bit_generator.state, len(evolution.history)) == state_before
+    assert [evolution.step(), evolution.step()] == expected[1:]
