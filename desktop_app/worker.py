@@ -2,7 +2,7 @@
 
 Widgets never touch the ``Evolution``; they send commands (queued signals into the worker's
 slots, or the thread-safe pause/stop events) and draw the ``GenerationReport`` tuples that
-come back. Reports are batched so the GUI redraws at most about every 50 ms however fast
+come back. Reports are batched so the GUI redraws at most about every 100 ms however fast
 generations run (SharpNEAT's UpdateScheme).
 """
 
@@ -19,7 +19,8 @@ from core.persistence import save_run
 
 logger = logging.getLogger(__name__)
 
-EMIT_INTERVAL_S = 0.05
+EMIT_INTERVAL_S = 0.1
+MAX_DRAWING_HOLD_S = 0.5
 
 
 class EvolutionWorker(QObject):
@@ -44,6 +45,17 @@ class EvolutionWorker(QObject):
         self.stop_requested = threading.Event()
         self.resume_allowed = threading.Event()
         self.resume_allowed.set()
+        self._gui_idle = threading.Event()
+        self._gui_idle.set()
+
+    def drawing_done(self) -> None:
+        """The GUI has drawn the last batch; the worker may compute again (thread-safe).
+
+        After each batch the worker waits for this at its next checkpoint. Both threads need the
+        GIL: drawing while the worker computes makes every Python paint callback wait a switch
+        interval, so a 20 ms redraw took over 100 ms and slowed the worker threefold.
+        """
+        self._gui_idle.set()
 
     def pause(self) -> None:
         """Hold the run at its next network activation (thread-safe)."""
@@ -63,6 +75,8 @@ class EvolutionWorker(QObject):
 
     def _checkpoint(self) -> None:
         """Runs in the worker thread before every activation: hold while paused, raise on stop."""
+        # Bounded, so a GUI that never says it is done cannot freeze the run.
+        self._gui_idle.wait(MAX_DRAWING_HOLD_S)
         while not self.resume_allowed.wait(0.05):
             if self.stop_requested.is_set():
                 break
@@ -86,6 +100,8 @@ class EvolutionWorker(QObject):
                 pending.append(report)
                 now = time.perf_counter()
                 if now - last_emit >= EMIT_INTERVAL_S:
+                    # Cleared before the emit, so the GUI's answer cannot arrive first and be lost.
+                    self._gui_idle.clear()
                     self.reportsReady.emit(tuple(pending))
                     pending = []
                     last_emit = now

@@ -1,4 +1,4 @@
-"""The ``neatscope`` command: run, resume, gui.
+"""The ``neatscope`` command: run, resume, gui, screenshot.
 
 ``neatscope run xor --seed 3 --generations 300 --json out.json`` prints one line per generation
 and a JSON summary. Bad input (config, task, run file) ends with one ``error:`` line and exit
@@ -120,6 +120,17 @@ def _cmd_gui(args: argparse.Namespace) -> int:
     return run_app(sys.argv[:1])
 
 
+def _cmd_screenshot(args: argparse.Namespace) -> int:
+    from desktop_app.screenshot import render_screenshot
+
+    width, _, height = args.size.partition("x")
+    if not (width.isdigit() and height.isdigit()):
+        raise ValueError(f"--size wants WIDTHxHEIGHT, got {args.size!r}")
+    path = render_screenshot(args.out, args.task, args.generations, args.seed, args.tab, (int(width), int(height)))
+    print(path)
+    return 0
+
+
 def _add_evolve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--generations", type=int, default=300, help="generations to run (default 300)")
     parser.add_argument("--no-stop", action="store_true", help="keep going after the task is solved")
@@ -155,6 +166,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = commands.add_parser("gui", help="open the desktop workbench")
     gui.set_defaults(handler=_cmd_gui)
+
+    shot = commands.add_parser("screenshot", help="run evolution in the app offscreen and save the window as PNG")
+    shot.add_argument("out", metavar="OUT.png")
+    shot.add_argument("--task", default="xor", help="xor or cartpole (default xor)")
+    shot.add_argument("--generations", type=int, default=30, help="generations to run first (default 30)")
+    shot.add_argument("--seed", type=int, default=0)
+    shot.add_argument("--tab", default="graph", help="panel shown on the right: graph, species or alignment")
+    shot.add_argument("--size", default="1400x860", help="window size WIDTHxHEIGHT")
+    shot.set_defaults(handler=_cmd_screenshot)
     return parser
 
 

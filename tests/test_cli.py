@@ -1,6 +1,7 @@
 """The neatscope command, run as a user would."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -52,3 +53,34 @@ def test_unknown_env_from_the_command_line_is_one_error(capsys):
     assert main(["run", "--env", "NoSuchEnv-v9"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: unknown gymnasium environment 'NoSuchEnv-v9'")
+
+
+def test_screenshot_command_renders_the_window_after_a_real_run(tmp_path):
+    out = tmp_path / "shot.png"
+    result = subprocess.run(
+        [sys.executable, "-m", "neatscope", "screenshot", str(out), "--task", "xor", "--generations", "3", "--size", "1280x800"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 800)
+
+
+def test_screenshot_command_rejects_an_unknown_task(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "neatscope", "screenshot", str(tmp_path / "x.png"), "--task", "pong"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "unknown task 'pong'" in result.stderr
+    assert not (tmp_path / "x.png").exists()

@@ -11,6 +11,21 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from core.reports import GenerationReport
 
 
+def grown_range(current: tuple[float, float] | None, lo: float, hi: float) -> tuple[float, float]:
+    """A view range covering [lo, hi] that only changes when the data leave it.
+
+    Axes redraw their tick text whenever the range moves, which is most of a redraw's cost;
+    growing in steps of a quarter span keeps that to a handful of times per run.
+    """
+    if current is not None and current[0] <= lo and hi <= current[1]:
+        return current
+    span = max(hi - lo, 1e-9)
+    margin = 0.25 * span
+    new_lo = lo - margin if current is None or lo < current[0] else current[0]
+    new_hi = hi + margin if current is None or hi > current[1] else current[1]
+    return float(new_lo), float(new_hi)
+
+
 class FitnessPlot(QWidget):
     """Two stacked plots sharing the generation axis; items are made once and re-fed data."""
 
@@ -43,6 +58,9 @@ class FitnessPlot(QWidget):
         self.champion_connections = self.complexity.plot(pen=pg.mkPen(230, 90, 40, width=2), name="champion connections")
         self.champion_nodes = self.complexity.plot(pen=pg.mkPen(40, 160, 90, width=2), name="champion hidden nodes")
         self.mean_connections = self.complexity.plot(pen=pg.mkPen(80, 140, 255, width=1, style=pg.QtCore.Qt.PenStyle.DashLine), name="mean connections")
+        for plot in (self.fitness, self.complexity):
+            plot.disableAutoRange()
+        self._ranges: dict[str, tuple[float, float] | None] = {"x": None, "fitness": None, "complexity": None}
         self.graphics.ci.layout.setRowStretchFactor(0, 3)
         self.graphics.ci.layout.setRowStretchFactor(1, 2)
 
@@ -52,6 +70,7 @@ class FitnessPlot(QWidget):
             for item in (self.best_curve, self.mean_curve, self.upper, self.lower, self.champion_connections, self.champion_nodes, self.mean_connections):
                 item.setData([], [])
             self.species_best.setData([], [])
+            self._ranges = dict.fromkeys(self._ranges)
             return
         generations = np.array([r.generation for r in history], dtype=float)
         best = np.array([r.best_fitness for r in history])
@@ -66,4 +85,16 @@ class FitnessPlot(QWidget):
         self.species_best.setData(xs, ys)
         self.champion_connections.setData(generations, [r.champion.enabled_count for r in history])
         self.champion_nodes.setData(generations, [r.champion.hidden_count for r in history])
-        self.mean_connections.setData(generations, [r.mean_connections for r in history])
+        mean_connections = np.array([r.mean_connections for r in history])
+        champion_connections = np.array([r.champion.enabled_count for r in history], dtype=float)
+        self.mean_connections.setData(generations, mean_connections)
+        self._set_range("x", self.fitness.setXRange, 0.0, max(float(generations[-1]), 10.0))
+        fitness_values = np.concatenate([best, mean - sd, ys]) if ys else np.concatenate([best, mean - sd])
+        self._set_range("fitness", self.fitness.setYRange, float(fitness_values.min()), float(fitness_values.max()))
+        self._set_range("complexity", self.complexity.setYRange, 0.0, float(max(champion_connections.max(), mean_connections.max(), 1.0)))
+
+    def _set_range(self, key: str, setter, lo: float, hi: float) -> None:
+        wanted = grown_range(self._ranges[key], lo, hi)
+        if wanted != self._ranges[key]:
+            self._ranges[key] = wanted
+            setter(*wanted, padding=0)

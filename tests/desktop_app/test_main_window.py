@@ -39,6 +39,7 @@ def test_step_and_run_fill_the_panels(qtbot, window):
     window.network_view.disabled_toggle.setChecked(False)
     assert len(window.network_view.visible_edges) == len(enabled)
     assert sorted(window.network_view.visible_labels, key=int) == sorted(str(c.innovation) for c in enabled)
+    window.tabs.setCurrentWidget(window.species_plot)  # hidden tabs are drawn when shown
     assert window.species_plot.table.rowCount() == len(window.history[-1].species)
     assert "generation 7" in window.status_label.text()
 
@@ -113,3 +114,69 @@ def test_export_champion_writes_genome_json(qtbot, window, tmp_path, monkeypatch
     window.export_champion_dialog()
     data = json.loads(target.read_text())
     assert data["id"] == window.history[-1].champion.genome_id
+
+
+def test_reset_starts_the_same_run_again(qtbot, window):
+    window.seed_box.setValue(4)
+    _run(qtbot, window, 4)
+    first = list(window.history)
+    window.seed_box.setValue(99)  # the form changes; Reset replays the run, not the form
+    assert window.reset_run()
+    assert window.history == []
+    _run(qtbot, window, 4)
+    assert window.history == first
+
+
+def test_alignment_view_marks_gene_classes_and_breaks_delta_down(qtbot, window):
+    _run(qtbot, window, 6)
+    window.tabs.setCurrentWidget(window.alignment_view)
+    candidates = window.alignment_candidates()
+    assert len(candidates) >= 2
+    window.alignment_view.compare(0, len(candidates) - 1)
+    a, b = candidates[0][1], candidates[-1][1]
+    from core.compatibility import align, compatibility
+
+    alignment = align(a.to_genome(), b.to_genome())
+    classes = window.alignment_view.gene_classes
+    assert {k for k, c in classes.items() if c == "matching"} == set(alignment.matching)
+    assert {k for k, c in classes.items() if c == "excess"} == set(alignment.excess_a + alignment.excess_b)
+    assert {k for k, c in classes.items() if c == "disjoint"} == set(alignment.disjoint_a + alignment.disjoint_b)
+    expected = compatibility(a.to_genome(), b.to_genome(), window.config.speciation)
+    assert f"{expected.distance:.3f}" in window.alignment_view.breakdown.text()
+
+
+def test_exports_write_champion_formats_plots_and_stats(qtbot, window, tmp_path):
+    import csv
+    import xml.etree.ElementTree as ElementTree
+
+    _run(qtbot, window, 5)
+    champion = window.history[-1].champion
+    window.export_champion(str(tmp_path / "champion.graphml"))
+    graphml = ElementTree.parse(tmp_path / "champion.graphml").getroot()
+    edges = graphml.findall(".//{http://graphml.graphdrawing.org/xmlns}edge")
+    assert len(edges) == len(champion.connections)
+    window.export_champion(str(tmp_path / "champion.dot"))
+    dot = (tmp_path / "champion.dot").read_text()
+    assert dot.count("->") == len(champion.connections)
+    assert all(f'label="{c.innovation}"' in dot for c in champion.connections)
+    window.export_stats(str(tmp_path / "stats.csv"))
+    rows = list(csv.DictReader((tmp_path / "stats.csv").open()))
+    assert [int(r["generation"]) for r in rows] == [r.generation for r in window.history]
+    assert float(rows[-1]["best_fitness"]) == window.history[-1].best_fitness
+    window.export_plots(str(tmp_path / "plots.png"))
+    window.export_plots(str(tmp_path / "plots.svg"))
+    from PySide6.QtGui import QImage
+
+    assert QImage(str(tmp_path / "plots-fitness.png")).width() > 100
+    assert "<svg" in (tmp_path / "plots-complexity.svg").read_text()
+
+
+def test_clicking_a_species_shows_its_best_genome_in_the_graph(qtbot, window):
+    _run(qtbot, window, 5)
+    window.tabs.setCurrentWidget(window.species_plot)
+    last = window.history[-1].species[-1]
+    row = window.species_plot.table.rowCount() - 1
+    window.species_plot.table.cellClicked.emit(row, 0)
+    assert window.tabs.currentWidget() is window.network_view
+    assert window.network_view.genome == last.best_genome
+    assert f"species {last.species_id}" in window.network_view.title.text()
