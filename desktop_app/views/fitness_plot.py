@@ -40,8 +40,7 @@ class FitnessPlot(QWidget):
         self.fitness.addLegend(offset=(10, 10))
         self.fitness.showGrid(x=True, y=True, alpha=0.2)
         self.fitness.setLabel("left", "fitness")
-        # The ± sd band is two light curves, not a FillBetweenItem: updated filled items crash
-        # PySide6 6.12 at exit (a reference-count fault).
+        # The ± sd band is two light curves: a filled band hides the species-best dots under it.
         band_pen = pg.mkPen(80, 140, 255, 110, width=1)
         self.upper = self.fitness.plot(pen=band_pen)
         self.lower = self.fitness.plot(pen=band_pen)

@@ -70,7 +70,7 @@ class NetworkView(QWidget):
 
     def _pooled(self, pool: list, index: int, make) -> object:
         """Item ``index`` of a pool, created on first need. Items are reused and hidden, never
-        removed: removing pyqtgraph items under PySide6 6.12 corrupts reference counts."""
+        removed: a live run redraws the graph many times a second, and reuse avoids rebuilding."""
         while len(pool) <= index:
             item = make()
             self.plot.addItem(item)

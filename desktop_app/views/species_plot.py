@@ -38,8 +38,8 @@ def stacked_sizes(history: Sequence[GenerationReport]) -> tuple[list[int], np.nd
 def stacked_image(ids: list[int], sizes: np.ndarray) -> np.ndarray:
     """RGBA image (generations, genomes, 4) of stacked species sizes, one column per generation.
 
-    Drawn as one image rather than one filled curve per species: repeatedly updated filled
-    curves crash PySide6 6.12 at exit (a reference-count fault), and one image is cheaper too.
+    Drawn as one image rather than one filled curve per species: one image costs the same to
+    paint however many species and generations there are.
     """
     generations = sizes.shape[1] if sizes.size else 0
     height = int(sizes.sum(axis=0).max()) if generations else 1
