@@ -15,6 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from core.config import ConfigError, config_from_dict
 from core.engine import Evolution
 from core.genome import ConnectionGene, Genome, NodeGene
@@ -25,6 +27,16 @@ from core.tasks import make_task
 
 FILE_FORMAT = "neatscope-run"
 FORMAT_VERSION = 1
+# A population of 10,000 grown genomes is about 30 MB; anything far beyond is not ours.
+MAX_RUN_FILE_BYTES = 512 * 1024 * 1024
+RUN_KEYS = frozenset(
+    {
+        "format", "version", "task", "config", "seed_entropy", "rng_state", "generation", "evaluations",
+        "next_genome_id", "innovation", "population", "species", "history",
+    }
+)  # fmt: skip
+# Counters and ids beyond this are corrupt, not large: numpy and the arrays need int64.
+MAX_COUNTER = 2**62
 
 
 class RunFileError(ValueError):
@@ -135,6 +147,13 @@ def _field(data: Any, key: str, kind: type | tuple[type, ...], where: str) -> An
     return value
 
 
+def _counter(data: Any, key: str, where: str) -> int:
+    value = _field(data, key, int, where)
+    if not 0 <= value < MAX_COUNTER:
+        raise RunFileError(f"{where}.{key}: {value} is out of range (0 to 2**62)")
+    return value
+
+
 def _number(data: Any, key: str, where: str) -> float:
     return float(_field(data, key, (int, float), where))
 
@@ -150,7 +169,7 @@ def genome_from_dict(data: Any, where: str) -> Genome:
     nodes: dict[int, NodeGene] = {}
     for i, raw in enumerate(_list(data, "nodes", where)):
         at = f"{where}.nodes[{i}]"
-        node_id = _field(raw, "id", int, at)
+        node_id = _counter(raw, "id", at)
         kind = _field(raw, "kind", str, at)
         if kind not in ("input", "output", "hidden"):
             raise RunFileError(f"{at}.kind: unknown node kind {kind!r}")
@@ -167,9 +186,9 @@ def genome_from_dict(data: Any, where: str) -> Genome:
     pairs = set()
     for i, raw in enumerate(_list(data, "connections", where)):
         at = f"{where}.connections[{i}]"
-        innovation = _field(raw, "innovation", int, at)
-        in_node = _field(raw, "in", int, at)
-        out_node = _field(raw, "out", int, at)
+        innovation = _counter(raw, "innovation", at)
+        in_node = _counter(raw, "in", at)
+        out_node = _counter(raw, "out", at)
         if innovation in connections:
             raise RunFileError(f"{at}.innovation: duplicate innovation number {innovation}")
         for end, node_id in (("in", in_node), ("out", out_node)):
@@ -184,7 +203,7 @@ def genome_from_dict(data: Any, where: str) -> Genome:
     fitness = data.get("fitness")
     if fitness is not None and (isinstance(fitness, bool) or not isinstance(fitness, (int, float)) or not math.isfinite(fitness)):
         raise RunFileError(f"{where}.fitness: expected a finite number or null")
-    return Genome(_field(data, "id", int, where), nodes, connections, None if fitness is None else float(fitness))
+    return Genome(_counter(data, "id", where), nodes, connections, None if fitness is None else float(fitness))
 
 
 def run_from_dict(data: Any) -> Evolution:
@@ -200,6 +219,9 @@ def run_from_dict(data: Any) -> Evolution:
         raise RunFileError(f"this run file was made by a newer NEAT Scope (format version {version}; this one reads up to {FORMAT_VERSION})")
     if version < 1:
         raise RunFileError(f"unknown run file version {version}")
+    unknown = sorted(set(data) - RUN_KEYS)
+    if unknown:
+        raise RunFileError(f"file: unknown field(s) {', '.join(repr(k) for k in unknown[:5])}")
     try:
         config = config_from_dict(_field(data, "config", dict, "file"), source="run file config")
     except ConfigError as error:
@@ -259,7 +281,7 @@ def run_from_dict(data: Any) -> Evolution:
     innovation = _field(data, "innovation", dict, "file")
     try:
         tracker = InnovationTracker.from_dict(innovation)
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise RunFileError(f"innovation: malformed ({error})") from error
     highest_node = max(n for g in population for n in g.nodes)
     highest_innovation = max((c for g in population for c in g.connections), default=-1)
@@ -268,24 +290,39 @@ def run_from_dict(data: Any) -> Evolution:
 
     try:
         history = [GenerationReport.from_dict(r) for r in _list(data, "history", "file")]
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise RunFileError(f"history: malformed report ({error})") from error
+    generation = _counter(data, "generation", "file")
+    if [r.generation for r in history] != list(range(generation)):
+        raise RunFileError(f"history: expected reports of generations 0 to {generation - 1}, one each")
 
     rng_state = _field(data, "rng_state", dict, "file")
+    try:
+        np.random.PCG64().state = rng_state
+    except (KeyError, TypeError, ValueError, OverflowError) as error:
+        raise RunFileError(f"rng_state: not a PCG64 state ({error})") from error
     evolution = Evolution.restore(
         config,
         task,
-        seed_entropy=_field(data, "seed_entropy", int, "file"),
+        seed_entropy=_seed_entropy(data),
         rng_state=rng_state,
-        generation=_field(data, "generation", int, "file"),
-        evaluations=_field(data, "evaluations", int, "file"),
+        generation=generation,
+        evaluations=_counter(data, "evaluations", "file"),
         tracker=tracker,
         population=population,
         species=species_set,
-        next_genome_id=_field(data, "next_genome_id", int, "file"),
+        next_genome_id=_counter(data, "next_genome_id", "file"),
         history=history,
     )
     return evolution
+
+
+def _seed_entropy(data: dict) -> int:
+    value = _field(data, "seed_entropy", int, "file")
+    # SeedSequence entropy is a non-negative integer of up to 128 bits when drawn fresh.
+    if not 0 <= value < 2**256:
+        raise RunFileError("file.seed_entropy: out of range (0 to 2**256)")
+    return value
 
 
 def _check_acyclic(genome: Genome) -> None:
@@ -304,6 +341,8 @@ def loads_run(text: str) -> Evolution:
         data = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as error:
         raise RunFileError(f"not valid JSON: {error}") from error
+    except ValueError as error:  # e.g. an integer with more digits than Python converts
+        raise RunFileError(f"not a usable JSON file: {error}") from error
     return run_from_dict(data)
 
 
@@ -314,6 +353,11 @@ def load_run(path: str | Path) -> Evolution:
         RunFileError: unreadable, not JSON, not a run file, or invalid anywhere.
     """
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_RUN_FILE_BYTES:
+            raise RunFileError(f"{path} is {size / 2**20:,.0f} MB, larger than any run file ({MAX_RUN_FILE_BYTES // 2**20} MB at most)")
+        if size == 0:
+            raise RunFileError(f"{path} is empty")
         raw = Path(path).read_bytes()
     except OSError as error:
         raise RunFileError(f"cannot read {path}: {error.strerror or error}") from error

@@ -180,3 +180,19 @@ def test_clicking_a_species_shows_its_best_genome_in_the_graph(qtbot, window):
     assert window.tabs.currentWidget() is window.network_view
     assert window.network_view.genome == last.best_genome
     assert f"species {last.species_id}" in window.network_view.title.text()
+
+
+def test_every_bad_file_is_refused_and_the_current_run_survives(qtbot, window):
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parents[1] / "data" / "bad_files"
+    expected = json.loads((corpus / "EXPECTED.json").read_text())
+    _run(qtbot, window, 2)
+    before = list(window.history)
+    worker = window.worker
+    for name in sorted(expected):
+        assert not window.open_population(str(corpus / name)), name
+        assert name in window.last_error
+        assert window.history == before and window.worker is worker
+    _run(qtbot, window, 1)  # the run goes on as if nothing happened
+    assert [r.generation for r in window.history] == [0, 1, 2]
