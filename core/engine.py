@@ -45,6 +45,16 @@ class EvaluationInterrupted(Exception):
     """
 
 
+class EvaluationFailed(ValueError):
+    """Every genome of a generation failed to evaluate: the task itself is broken.
+
+    Raised before the engine changes anything, like ``EvaluationInterrupted``.
+    """
+
+
+MAX_FAULT_EXAMPLES = 3
+
+
 def initial_population(
     config: EngineConfig, num_inputs: int, num_outputs: int, tracker: InnovationTracker, rng: np.random.Generator
 ) -> list[Genome]:
@@ -143,8 +153,13 @@ class Evolution:
         """The task's random stream for one generation, independent of the engine stream."""
         return np.random.default_rng(np.random.SeedSequence(self.seed_entropy, spawn_key=(generation,)))
 
-    def _evaluate(self, checkpoint: Callable[[], None] | None) -> tuple[np.ndarray, int]:
-        """Evaluate the population; return criterion flags and the number of fitness faults."""
+    def _evaluate(self, checkpoint: Callable[[], None] | None) -> tuple[np.ndarray, int, tuple[str, ...]]:
+        """Evaluate the population; return criterion flags, the number of fitness faults and a
+        few of their messages.
+
+        Raises:
+            EvaluationFailed: no genome got a finite fitness.
+        """
         population_net = PopulationNetwork(self.population, recurrent=not self.config.population.feed_forward)
         population_net.checkpoint = checkpoint
         result = self.task.evaluate(population_net, self.task_rng(self.generation))
@@ -153,6 +168,10 @@ class Evolution:
             raise ValueError(f"task {self.task.name} returned fitness of shape {fitness.shape}, expected ({len(self.population)},)")
         finite = np.isfinite(fitness)
         faults = int((~finite).sum())
+        examples = tuple(message for _, message in result.errors[:MAX_FAULT_EXAMPLES])
+        if faults == len(self.population):
+            detail = examples[0] if examples else "every fitness was NaN or infinite"
+            raise EvaluationFailed(f"every genome failed in generation {self.generation} ({detail}); the run stops here")
         if faults:
             worst = float(fitness[finite].min()) if finite.any() else 0.0
             fitness = np.where(finite, fitness, worst)
@@ -160,7 +179,7 @@ class Evolution:
         for genome, value in zip(self.population, fitness.tolist()):
             genome.fitness = value
         self.evaluations += len(self.population)
-        return np.asarray(result.criterion_met, dtype=bool), faults
+        return np.asarray(result.criterion_met, dtype=bool), faults, examples
 
     def _report(self, criterion: np.ndarray, faults: int, allotment: Allotment, timings: dict[str, float]) -> GenerationReport:
         fitness = np.array([g.fitness for g in self.population])
@@ -210,13 +229,13 @@ class Evolution:
         started = time.perf_counter()
         if checkpoint is not None:
             checkpoint()
-        criterion, faults = self._evaluate(checkpoint)
+        criterion, faults, fault_examples = self._evaluate(checkpoint)
         evaluated = time.perf_counter()
         for s in self.species.species:
             s.update_fitness_record(self.generation)
         allotment = allot_offspring(self.species.species, self.generation, self.config)
         timings = {"evaluate_s": evaluated - started}
-        report = self._report(criterion, faults, allotment, timings)
+        report = dataclasses.replace(self._report(criterion, faults, allotment, timings), fault_examples=fault_examples)
         reported = time.perf_counter()
 
         self.tracker.new_generation()

@@ -116,6 +116,7 @@ class GenerationReport:
     criterion_met: bool
     fitness_faults: int
     compatibility_threshold: float
+    fault_examples: tuple[str, ...] = ()
     timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -140,4 +141,5 @@ class GenerationReport:
         values["champion"] = genome(data["champion"])
         values["species"] = tuple(SpeciesSnapshot(**{**s, "best_genome": genome(s["best_genome"])}) for s in data["species"])
         values["timings"] = tuple((str(k), float(v)) for k, v in data.get("timings", {}).items())
+        values["fault_examples"] = tuple(str(m) for m in data.get("fault_examples", ()))
         return cls(**values)

@@ -479,6 +479,7 @@ class MainWindow(QMainWindow):
         elapsed = time.perf_counter() - self._run_started if self._run_started else 0.0
         rate = (last.evaluations - self._evaluations_at_start) / elapsed if elapsed > 0 else 0.0
         faults = f"  faults {last.fitness_faults}" if last.fitness_faults else ""
+        self.status_label.setToolTip("\n".join(last.fault_examples) if last.fault_examples else "")
         self.status_label.setText(
             f"generation {last.generation}  best {last.best_fitness:.4f}  species {len(last.species)}  "
             f"evaluations/s {rate:,.0f}  elapsed {elapsed:.1f} s{faults}{suffix}"

@@ -21,6 +21,7 @@ from core.persistence import RunFileError, genome_to_dict, load_run, save_run
 from core.reports import GenerationReport
 from core.tasks import Task, make_task
 from core.tasks.cartpole import MAX_STEPS, SOLVED_RETURN, CartPoleTask
+from core.tasks.function import FunctionTask
 from core.tasks.gym_env import GymTask
 
 
@@ -31,6 +32,8 @@ def _generation_line(report: GenerationReport) -> str:
         f"sd {report.stdev_fitness:7.4f}  species {len(report.species):3d}  "
         f"champion {report.champion.hidden_count}h/{report.champion.enabled_count}c  "
         f"evals {report.evaluations:7d}  {total_ms:6.1f} ms"
+        + (f"  faults {report.fitness_faults} (e.g. {report.fault_examples[0]})" if report.fault_examples else "")
+        + (f"  faults {report.fitness_faults}" if report.fitness_faults and not report.fault_examples else "")
     )
 
 
@@ -75,12 +78,16 @@ def _evolve(evolution: Evolution, args: argparse.Namespace) -> int:
 
 def task_from_args(args: argparse.Namespace) -> Task:
     """The task a ``run`` command names: a built-in task, or ``--env`` for any gymnasium id."""
-    if args.env and args.task:
-        raise ValueError("give either a task name or --env, not both")
+    if sum(bool(x) for x in (args.env, args.task, args.fitness)) > 1:
+        raise ValueError("give one of: a task name, --env, --fitness")
+    if args.fitness:
+        if args.inputs is None or args.outputs is None:
+            raise ValueError("--fitness needs --inputs and --outputs")
+        return FunctionTask(args.fitness, args.inputs, args.outputs, fitness_threshold=args.threshold)
     if args.env:
         return GymTask(args.env, episodes=args.episodes, max_steps=args.max_steps, fitness_threshold=args.threshold, workers=args.workers)
     if not args.task:
-        raise ValueError("name a task (xor, cartpole) or give --env ID")
+        raise ValueError("name a task (xor, cartpole), or give --env ID or --fitness MODULE:FUNCTION")
     if args.task == "cartpole":
         return CartPoleTask(
             episodes=args.episodes, max_steps=args.max_steps or MAX_STEPS, fitness_threshold=args.threshold or SOLVED_RETURN
@@ -149,6 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="evolve headless, one line per generation")
     run.add_argument("task", nargs="?", help="built-in task: xor or cartpole")
     run.add_argument("--env", metavar="ID", help="any gymnasium environment id, e.g. Acrobot-v1")
+    run.add_argument("--fitness", metavar="MODULE:FUNCTION", help="your own fitness function, called with each genome's network")
+    run.add_argument("--inputs", type=int, help="network inputs for --fitness")
+    run.add_argument("--outputs", type=int, help="network outputs for --fitness")
     run.add_argument("--episodes", type=int, default=5, help="episodes per genome for cartpole/--env (default 5)")
     run.add_argument("--max-steps", type=int, help="step cap per episode (default: the env's time limit)")
     run.add_argument("--threshold", type=float, help="fitness that counts as solved (default: the task's)")

@@ -12,10 +12,15 @@ from core.batch import PopulationNetwork
 
 @dataclass(frozen=True, slots=True)
 class TaskResult:
-    """Fitness per genome, and per genome whether it met the task's own success test."""
+    """Fitness per genome, and per genome whether it met the task's own success test.
+
+    ``errors`` lists (genome index, message) for genomes whose evaluation failed; their fitness
+    is NaN and the engine counts them as faults.
+    """
 
     fitness: np.ndarray
     criterion_met: np.ndarray
+    errors: tuple[tuple[int, str], ...] = ()
 
 
 class Task(Protocol):
@@ -46,6 +51,7 @@ def make_task(spec: dict[str, Any] | str) -> Task:
         ValueError: unknown task name or bad parameters.
     """
     from core.tasks.cartpole import CartPoleTask
+    from core.tasks.function import FunctionTask
     from core.tasks.gym_env import GymTask
     from core.tasks.xor import XorTask
 
@@ -55,7 +61,7 @@ def make_task(spec: dict[str, Any] | str) -> Task:
         raise ValueError(f"a task is a name or a table with a name, got {type(spec).__name__}")
     name = spec.get("name")
     params = {k: v for k, v in spec.items() if k != "name"}
-    registry = {"xor": XorTask, "cartpole": CartPoleTask, "gym": GymTask}
+    registry = {"xor": XorTask, "cartpole": CartPoleTask, "gym": GymTask, "function": FunctionTask}
     if name not in registry:
         raise ValueError(f"unknown task {name!r}; known tasks: {', '.join(sorted(registry))}")
     try:
