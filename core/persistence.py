@@ -124,8 +124,57 @@ def write_atomically(path: str | Path, text: str) -> None:
 
 
 def save_run(evolution: Evolution, path: str | Path) -> None:
-    """Save a run atomically to ``path``."""
-    write_atomically(path, dumps_run(evolution))
+    """Save a run atomically to ``path`` (a file, or a run folder: see ``run_file_path``)."""
+    write_atomically(run_file_path(path), dumps_run(evolution))
+
+
+RUN_FILE_NAME = "run.json"
+GOAL_FILE_NAME = "goal.json"
+
+
+def run_file_path(path: str | Path) -> Path:
+    """The run file of ``path``: the path itself, or ``run.json`` inside a run folder."""
+    target = Path(path)
+    return target / RUN_FILE_NAME if target.is_dir() else target
+
+
+def autosave(evolution: Evolution, run_dir: str | Path) -> Path:
+    """Save the run into its run folder, replacing the previous autosave atomically.
+
+    A process killed mid-save leaves the previous ``run.json`` intact plus, at worst, a
+    temporary file, which the next autosave removes.
+    """
+    folder = Path(run_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for leftover in folder.glob(f".{RUN_FILE_NAME}.*.tmp"):
+        leftover.unlink(missing_ok=True)
+    target = folder / RUN_FILE_NAME
+    write_atomically(target, dumps_run(evolution))
+    return target
+
+
+def write_goal(run_dir: str | Path, total_generations: int, stop_when_solved: bool) -> None:
+    """Record what the run in ``run_dir`` was asked to do, so a resume can finish the job."""
+    folder = Path(run_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomically(folder / GOAL_FILE_NAME, json.dumps({"total_generations": total_generations, "stop_when_solved": stop_when_solved}))
+
+
+def read_goal(run_dir: str | Path) -> tuple[int, bool] | None:
+    """``(total_generations, stop_when_solved)`` of a run folder, or None when it has no goal file.
+
+    Raises:
+        RunFileError: the goal file exists but is not valid.
+    """
+    path = Path(run_dir) / GOAL_FILE_NAME
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise RunFileError(f"{path}: not a valid goal file ({error})") from error
+    total = _counter(data, "total_generations", "goal")
+    return total, _field(data, "stop_when_solved", bool, "goal")
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -349,9 +398,12 @@ def loads_run(text: str) -> Evolution:
 def load_run(path: str | Path) -> Evolution:
     """Read a run file.
 
+    ``path`` may also be a run folder (its ``run.json`` is read).
+
     Raises:
         RunFileError: unreadable, not JSON, not a run file, or invalid anywhere.
     """
+    path = run_file_path(path)
     try:
         size = Path(path).stat().st_size
         if size > MAX_RUN_FILE_BYTES:

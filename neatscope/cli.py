@@ -17,7 +17,7 @@ from typing import Any
 
 from core.config import ConfigError, load_config
 from core.engine import Evolution
-from core.persistence import RunFileError, genome_to_dict, load_run, save_run
+from core.persistence import RunFileError, autosave, genome_to_dict, load_run, read_goal, save_run, write_goal
 from core.reports import GenerationReport
 from core.tasks import Task, make_task
 from core.tasks.cartpole import MAX_STEPS, SOLVED_RETURN, CartPoleTask
@@ -58,16 +58,21 @@ def summary(evolution: Evolution, wall_s: float) -> dict[str, Any]:
     }
 
 
-def _evolve(evolution: Evolution, args: argparse.Namespace) -> int:
+def _evolve(evolution: Evolution, args: argparse.Namespace, generations: int, stop_when_solved: bool, run_dir: str | None) -> int:
     started = time.perf_counter()
-    for report in evolution.run(args.generations, stop_when_solved=not args.no_stop):
-        if not args.quiet:
-            print(_generation_line(report), flush=True)
-        if args.save and args.save_every and report.generation % args.save_every == 0:
-            save_run(evolution, args.save)
+    if generations > 0 and not (stop_when_solved and evolution.solved):
+        for report in evolution.run(generations, stop_when_solved=stop_when_solved):
+            if not args.quiet:
+                print(_generation_line(report), flush=True)
+            if args.save and args.save_every and report.generation % args.save_every == 0:
+                save_run(evolution, args.save)
+            if run_dir and args.autosave_every and evolution.generation % args.autosave_every == 0:
+                autosave(evolution, run_dir)
     wall = time.perf_counter() - started
     if args.save:
         save_run(evolution, args.save)
+    if run_dir:
+        autosave(evolution, run_dir)
     result = summary(evolution, wall)
     text = json.dumps(result, indent=2)
     if args.json:
@@ -105,18 +110,33 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.population is not None:
         config = config.replace(**{"population.size": args.population})
     task = task_from_args(args)
+    generations = 300 if args.generations is None else args.generations
     try:
-        return _evolve(Evolution(config, task, args.seed), args)
+        evolution = Evolution(config, task, args.seed)
+        if args.run_dir:
+            write_goal(args.run_dir, generations, not args.no_stop)
+            autosave(evolution, args.run_dir)
+        return _evolve(evolution, args, generations, not args.no_stop, args.run_dir)
     finally:
         task.close()
 
 
 def _cmd_resume(args: argparse.Namespace) -> int:
+    """Continue a run file, or a run folder from its last autosave towards its recorded goal."""
     evolution = load_run(args.run_file)
-    if args.save is None:
+    run_dir = args.run_file if Path(args.run_file).is_dir() else None
+    goal = read_goal(run_dir) if run_dir else None
+    stop_when_solved = not args.no_stop if goal is None or args.no_stop else goal[1]
+    if args.generations is not None:
+        generations = args.generations
+    elif goal is not None:
+        generations = max(0, goal[0] - evolution.generation)
+    else:
+        generations = 300
+    if args.save is None and run_dir is None:
         args.save = args.run_file
     try:
-        return _evolve(evolution, args)
+        return _evolve(evolution, args, generations, stop_when_solved, run_dir)
     finally:
         evolution.task.close()
 
@@ -139,12 +159,13 @@ def _cmd_screenshot(args: argparse.Namespace) -> int:
 
 
 def _add_evolve_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--generations", type=int, default=300, help="generations to run (default 300)")
+    parser.add_argument("--generations", type=int, default=None, help="generations to run (default 300; resume of a run folder: up to its goal)")
     parser.add_argument("--no-stop", action="store_true", help="keep going after the task is solved")
     parser.add_argument("--json", metavar="FILE", help="also write the JSON summary to FILE")
     parser.add_argument("--save", metavar="RUN.json", help="save the whole run (resumable) to this file")
     parser.add_argument("--save-every", type=int, default=0, metavar="N", help="also save every N generations")
     parser.add_argument("--quiet", action="store_true", help="print only the JSON summary")
+    parser.add_argument("--autosave-every", type=int, default=10, metavar="N", help="autosave into the run folder every N generations (default 10, 0: only at the end)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -166,11 +187,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=None, help="random seed (default: fresh entropy, reported in the summary)")
     run.add_argument("--config", metavar="FILE.toml", help="config keys to change (see resources/neat_default.toml)")
     run.add_argument("--population", type=int, help="population size (overrides the config)")
+    run.add_argument("--run-dir", metavar="DIR", help="run folder: autosaves and the goal, for `neatscope resume DIR` after a crash")
     _add_evolve_options(run)
     run.set_defaults(handler=_cmd_run)
 
     resume = commands.add_parser("resume", help="continue a saved run exactly where it stopped")
-    resume.add_argument("run_file", help="a run file written by --save or the app")
+    resume.add_argument("run_file", help="a run file (--save, Save population) or a run folder (--run-dir, the app's autosaves)")
     _add_evolve_options(resume)
     resume.set_defaults(handler=_cmd_resume)
 
