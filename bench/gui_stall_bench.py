@@ -71,7 +71,9 @@ def main() -> None:
     args = parser.parse_args()
     app = make_application()
     with tempfile.TemporaryDirectory() as settings_dir:
-        window = MainWindow(QSettings(str(Path(settings_dir) / "s.ini"), QSettings.Format.IniFormat))
+        settings = QSettings(str(Path(settings_dir) / "s.ini"), QSettings.Format.IniFormat)
+        settings.setValue("runs_folder", str(Path(settings_dir) / "runs"))
+        window = MainWindow(settings)
         window.resize(1400, 860)
         window.show()
         app.processEvents()

@@ -7,7 +7,7 @@ import json
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from core.config import ConfigError, EngineConfig, config_to_toml, default_config, load_config
 from core.engine import Evolution
-from core.persistence import RunFileError, genome_to_dict, load_run, write_atomically
+from core.persistence import RunFileError, autosave, genome_to_dict, load_run, write_atomically
 from core.reports import GenerationReport
 from core.tasks import Task, make_task
 from core.export import genome_to_dot, genome_to_graphml, history_to_csv
@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.config: EngineConfig = default_config()
         self.thread: QThread | None = None
         self.worker: EvolutionWorker | None = None
+        self.run_dir: Path | None = None
         self.running = False
         self._run_started = 0.0
         self._run_target = 0
@@ -188,6 +189,14 @@ class MainWindow(QMainWindow):
         self.stop_button = QPushButton("Stop")
         self.stop_button.setToolTip("End the run now; the unfinished generation is discarded (Esc)")
         self.stop_button.clicked.connect(self.stop_run)
+        self.autosave_box = QSpinBox()
+        self.autosave_box.setRange(0, 10_000)
+        self.autosave_box.setValue(10)
+        self.autosave_box.setPrefix("Autosave every ")
+        self.autosave_box.setSuffix(" generations")
+        self.autosave_box.setSpecialValueText("Autosave off")
+        self.autosave_box.setToolTip("Saves the run into its run folder; File → Resume continues from there after a crash")
+        self.autosave_box.valueChanged.connect(self._on_autosave_changed)
         run_row = QHBoxLayout()
         run_row.addWidget(self.run_count)
         run_row.addWidget(self.run_button)
@@ -204,6 +213,7 @@ class MainWindow(QMainWindow):
         pause_stop.addWidget(self.pause_button)
         pause_stop.addWidget(self.stop_button)
         controls_layout.addLayout(pause_stop)
+        controls_layout.addWidget(self.autosave_box)
 
         side = QWidget()
         side_layout = QVBoxLayout(side)
@@ -223,6 +233,7 @@ class MainWindow(QMainWindow):
         self.new_action = self._action(file_menu, "&New run", self.new_run, QKeySequence.StandardKey.New)
         self.open_action = self._action(file_menu, "&Open population…", self.open_dialog, QKeySequence.StandardKey.Open)
         self.recent_menu = file_menu.addMenu("Open &recent")
+        self.resume_action = self._action(file_menu, "Res&ume run folder…", self.resume_dialog, QKeySequence("Ctrl+Shift+O"))
         self.save_action = self._action(file_menu, "&Save population…", self.save_dialog, QKeySequence.StandardKey.Save)
         export_menu = file_menu.addMenu("&Export")
         self.export_action = self._action(export_menu, "&Champion (JSON, GraphML, DOT)…", self.export_champion_dialog, QKeySequence("Ctrl+E"))
@@ -296,7 +307,7 @@ class MainWindow(QMainWindow):
             self._error("Invalid configuration", str(error))
             return False
         self.config = config
-        self._start(Evolution(config, task, self.seed_box.value()))
+        self._start(Evolution(config, task, self.seed_box.value()), self._new_run_dir(task.name, self.seed_box.value()))
         self.status_label.setText(f"New run: {task.name}, seed {self.seed_box.value()}")
         return True
 
@@ -306,16 +317,40 @@ class MainWindow(QMainWindow):
         if self.worker is None or self.running:
             return False
         config, task_spec, seed = self._run_origin
-        self._start(Evolution(config, make_task(task_spec), seed))
+        self._start(Evolution(config, make_task(task_spec), seed), self._new_run_dir(task_spec["name"], seed))
         self.status_label.setText(f"Reset: {task_spec['name']}, seed {seed}")
         return True
 
-    def _start(self, evolution: Evolution) -> None:
+    def runs_folder(self) -> Path:
+        """Where run folders (autosaves) go: the ``runs_folder`` setting, else the app data folder."""
+        configured = self.settings.value("runs_folder")
+        if configured:
+            return Path(str(configured))
+        return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)) / "runs"
+
+    def _new_run_dir(self, task_name: str, seed: int) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        folder = self.runs_folder() / f"{stamp}-{task_name}-seed{seed}"
+        suffix = 1
+        while folder.exists():
+            suffix += 1
+            folder = self.runs_folder() / f"{stamp}-{task_name}-seed{seed}-{suffix}"
+        return folder
+
+    def _start(self, evolution: Evolution, run_dir: Path | None = None) -> None:
         self._shutdown_worker()
         # Captured now, while no other thread owns the engine: what Reset starts again from.
         self._run_origin = (evolution.config, evolution.task.spec(), evolution.seed_entropy)
         self.history = list(evolution.history)
-        self.worker = EvolutionWorker(evolution)
+        self.run_dir = run_dir
+        if run_dir is not None and self.autosave_box.value():
+            # Before the worker owns the engine: the folder is resumable from the start.
+            try:
+                autosave(evolution, run_dir)
+            except OSError as error:
+                self._error("Autosave failed", f"{run_dir}: {error}")
+        self.worker = EvolutionWorker(evolution, str(run_dir) if run_dir else None, self.autosave_box.value())
+        self.worker.autosaved.connect(self._on_autosaved)
         self.thread = QThread(self)
         self.worker.moveToThread(self.thread)
         self.requestRun.connect(self.worker.run_generations)
@@ -487,7 +522,7 @@ class MainWindow(QMainWindow):
 
     def _update_buttons(self) -> None:
         idle = not self.running
-        for widget in (self.new_button, self.step_button, self.run_button, self.solve_button, self.open_action, self.new_action):
+        for widget in (self.new_button, self.step_button, self.run_button, self.solve_button, self.open_action, self.new_action, self.resume_action):
             widget.setEnabled(idle)
         for widget in (self.reset_button, self.reset_action):
             widget.setEnabled(idle and self.worker is not None)
@@ -531,10 +566,38 @@ class MainWindow(QMainWindow):
             return False
         self.config = evolution.config
         self._fill_form(evolution.config)
-        self._start(evolution)
+        self._start(evolution, self._new_run_dir(evolution.task.name, evolution.seed_entropy))
         self._remember_recent(path)
         self.statusBar().showMessage(f"Opened {path} at generation {evolution.generation}", 5000)
         return True
+
+    def resume_run_folder(self, folder: str) -> bool:
+        """Continue the run in ``folder`` from its last autosave, autosaving there again."""
+        try:
+            evolution = load_run(folder)
+        except RunFileError as error:
+            self._error("Cannot resume", f"{folder}\n\n{error}")
+            return False
+        self.config = evolution.config
+        self._fill_form(evolution.config)
+        self._start(evolution, Path(folder))
+        self.statusBar().showMessage(f"Resumed {folder} at generation {evolution.generation}", 5000)
+        return True
+
+    def resume_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Resume run folder", str(self.runs_folder()))
+        if folder:
+            self.resume_run_folder(folder)
+
+    @Slot(int)
+    def _on_autosaved(self, generation: int) -> None:
+        self.statusBar().showMessage(f"Autosaved generation {generation} to {self.run_dir}", 3000)
+
+    @Slot(int)
+    def _on_autosave_changed(self, every: int) -> None:
+        self.settings.setValue("autosave_every", every)
+        if self.worker is not None:
+            self.worker.autosave_every = every  # an int read between generations: no lock needed
 
     def save_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save population", self._last_dir(), "NEAT Scope runs (*.json)")
@@ -675,6 +738,7 @@ class MainWindow(QMainWindow):
         if task in TASKS:
             self.task_box.setCurrentText(task)
         self.seed_box.setValue(int(self.settings.value("seed", 0)))
+        self.autosave_box.setValue(int(self.settings.value("autosave_every", 10)))
         last_config = self.settings.value("last_config")
         if last_config and Path(last_config).exists():
             try:

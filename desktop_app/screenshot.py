@@ -34,7 +34,9 @@ def render_screenshot(out: str, task: str = "xor", generations: int = 30, seed: 
         raise ValueError(f"unknown tab {tab!r}; choose one of {', '.join(TABS)}")
     app = make_application()
     with tempfile.TemporaryDirectory() as settings_dir:
-        window = MainWindow(QSettings(str(Path(settings_dir) / "settings.ini"), QSettings.Format.IniFormat))
+        settings = QSettings(str(Path(settings_dir) / "settings.ini"), QSettings.Format.IniFormat)
+        settings.setValue("runs_folder", str(Path(settings_dir) / "runs"))
+        window = MainWindow(settings)
         window.resize(*size)
         window.show()
         window.task_box.setCurrentText(task_label)

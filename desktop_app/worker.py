@@ -15,7 +15,7 @@ import time
 from PySide6.QtCore import QObject, Signal, Slot
 
 from core.engine import EvaluationInterrupted, Evolution
-from core.persistence import save_run
+from core.persistence import autosave, save_run
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ class EvolutionWorker(QObject):
         runFinished(str): a run command ended: "done", "solved" or "stopped".
         runFailed(str): the engine or task raised; the message says what happened.
         saved(str) / saveFailed(str): outcome of a save request (path / message).
+        autosaved(int): the run folder now holds the run up to this generation.
     """
 
     reportsReady = Signal(object)
@@ -38,10 +39,13 @@ class EvolutionWorker(QObject):
     runFailed = Signal(str)
     saved = Signal(str)
     saveFailed = Signal(str)
+    autosaved = Signal(int)
 
-    def __init__(self, evolution: Evolution):
+    def __init__(self, evolution: Evolution, run_dir: str | None = None, autosave_every: int = 0):
         super().__init__()
         self._evolution = evolution
+        self.run_dir = run_dir
+        self.autosave_every = autosave_every
         self.stop_requested = threading.Event()
         self.resume_allowed = threading.Event()
         self.resume_allowed.set()
@@ -98,6 +102,7 @@ class EvolutionWorker(QObject):
                     reason = "stopped"
                     break
                 pending.append(report)
+                self._autosave_if_due()
                 now = time.perf_counter()
                 if now - last_emit >= EMIT_INTERVAL_S:
                     # Cleared before the emit, so the GUI's answer cannot arrive first and be lost.
@@ -117,6 +122,17 @@ class EvolutionWorker(QObject):
         if pending:
             self.reportsReady.emit(tuple(pending))
         self.runFinished.emit(reason)
+
+    def _autosave_if_due(self) -> None:
+        if not (self.run_dir and self.autosave_every) or self._evolution.generation % self.autosave_every:
+            return
+        try:
+            autosave(self._evolution, self.run_dir)
+        except OSError as error:
+            # A full disk must not end the run; the user hears about it once per failure.
+            self.saveFailed.emit(f"Autosave to {self.run_dir} failed: {error}")
+            return
+        self.autosaved.emit(self._evolution.generation)
 
     @Slot(str)
     def save(self, path: str) -> None:

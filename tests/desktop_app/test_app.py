@@ -9,7 +9,9 @@ from desktop_app.main_window import MainWindow
 
 
 def test_main_window_opens_and_renders(qtbot, tmp_path):
-    window = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("runs_folder", str(tmp_path / "runs"))
+    window = MainWindow(settings)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

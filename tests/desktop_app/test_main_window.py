@@ -12,6 +12,7 @@ from desktop_app.main_window import MainWindow
 @pytest.fixture
 def window(qtbot, tmp_path):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("runs_folder", str(tmp_path / "runs"))
     win = MainWindow(settings)
     qtbot.addWidget(win)
     win.show()
@@ -196,3 +197,46 @@ def test_every_bad_file_is_refused_and_the_current_run_survives(qtbot, window):
         assert window.history == before and window.worker is worker
     _run(qtbot, window, 1)  # the run goes on as if nothing happened
     assert [r.generation for r in window.history] == [0, 1, 2]
+
+
+def test_autosave_folder_resumes_to_the_same_generations(qtbot, window, tmp_path):
+    window.autosave_box.setValue(3)
+    window.seed_box.setValue(6)
+    _run(qtbot, window, 7)
+    run_dir = window.run_dir
+    assert run_dir is not None and run_dir.parent == tmp_path / "runs"
+    from core.persistence import load_run
+
+    assert load_run(run_dir).generation == 6  # the last multiple of 3
+    _run(qtbot, window, 3)
+    uninterrupted = list(window.history)
+
+    assert window.resume_run_folder(str(run_dir))  # as after a crash: back to the last autosave
+    assert len(window.history) == 9
+    _run(qtbot, window, 1)
+    assert window.history == uninterrupted
+
+
+def test_resuming_a_folder_without_a_run_says_why(qtbot, window, tmp_path):
+    (tmp_path / "empty_folder").mkdir()
+    assert not window.resume_run_folder(str(tmp_path / "empty_folder"))
+    assert "cannot read" in window.last_error
+
+
+def test_a_task_failing_for_every_genome_stops_the_run_with_one_message(qtbot, window, tmp_path, config):
+    from core.engine import Evolution
+    from core.persistence import save_run
+    from core.tasks import make_task
+
+    task = make_task({"name": "function", "target": "tests.core.user_fitness:always_fails", "num_inputs": 2, "num_outputs": 1})
+    save_run(Evolution(config, task, 0), tmp_path / "broken.json")
+    assert window.open_population(str(tmp_path / "broken.json"))
+    with qtbot.waitSignal(window.runEnded, timeout=60_000) as ended:
+        window.run_generations(5)
+    assert ended.args == ["failed"]
+    assert "every genome failed in generation 0" in window.last_error and "simulator not found" in window.last_error
+    assert window.history == [] and not window.running
+    window.task_box.setCurrentText("XOR")
+    assert window.new_run()  # the app is still usable
+    _run(qtbot, window, 1)
+    assert len(window.history) == 1
