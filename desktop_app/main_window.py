@@ -38,6 +38,7 @@ from core.export import genome_to_dot, genome_to_graphml, history_to_csv
 from desktop_app.views.alignment_view import AlignmentView
 from desktop_app.views.fitness_plot import FitnessPlot
 from desktop_app.views.network_view import NetworkView
+from desktop_app.views.replay_view import ReplayPanel
 from desktop_app.views.species_plot import SpeciesPlot
 from desktop_app.worker import EvolutionWorker
 
@@ -125,7 +126,10 @@ class MainWindow(QMainWindow):
         tabs.addTab(self.network_view, "Champion graph")
         tabs.addTab(self.species_plot, "Species")
         tabs.addTab(self.alignment_view, "Gene alignment")
-        tabs.currentChanged.connect(lambda _: self._draw_current_tab())
+        self.replay_panel = ReplayPanel()
+        self.replay_panel.export_button.clicked.connect(self.export_replay_dialog)
+        tabs.addTab(self.replay_panel, "Replay")
+        tabs.currentChanged.connect(lambda _: self._on_tab_changed())
         self.tabs = tabs
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.fitness_plot)
@@ -242,6 +246,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         run_menu = self.menuBar().addMenu("&Run")
+        self.replay_action = self._action(run_menu, "Re&play champion", self.replay_champion, QKeySequence("Ctrl+P"))
         self.reset_action = self._action(run_menu, "R&eset run", self.reset_run, QKeySequence("Ctrl+R"))
         self._action(run_menu, "&Step", lambda: self.run_generations(1), QKeySequence("F10"))
         self._action(run_menu, "&Run N generations", lambda: self.run_generations(self.run_count.value()), QKeySequence("F5"))
@@ -477,6 +482,40 @@ class MainWindow(QMainWindow):
         self._last_redraw_end = time.perf_counter()
         self._last_redraw_cost = self._last_redraw_end - started
 
+    def _on_tab_changed(self) -> None:
+        if self.tabs.currentWidget() is self.replay_panel and self.replay_panel.replay is None and self.history:
+            self.replay_champion()
+        self._draw_current_tab()
+
+    def replay_genome(self, genome, label: str) -> bool:
+        """Load a genome snapshot into the replay panel for this run's task."""
+        if not hasattr(self, "_run_origin"):
+            return False
+        config, task_spec, _ = self._run_origin
+        reason = self.replay_panel.set_genome(genome, task_spec, not config.population.feed_forward, label)
+        return reason is None
+
+    @Slot()
+    def replay_champion(self) -> bool:
+        """Replay the latest champion (a copy: the run is not touched and may go on)."""
+        if not self.history:
+            return False
+        last = self.history[-1]
+        loaded = self.replay_genome(last.champion, f"champion of generation {last.generation} (genome {last.champion.genome_id})")
+        self.tabs.setCurrentWidget(self.replay_panel)
+        return loaded
+
+    def export_replay_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export replay", self._last_dir(), "Animated GIF (*.gif)")
+        if not path:
+            return
+        try:
+            count = self.replay_panel.export_gif(path)
+        except OSError as error:
+            self._error("Export failed", f"Could not write {path}: {error}")
+            return
+        self.statusBar().showMessage(f"Exported {count} frames to {path}", 5000)
+
     def _draw_current_tab(self) -> None:
         # Hidden tabs are drawn when shown: drawing them on every batch only starves the GUI.
         current = self.tabs.currentWidget()
@@ -539,6 +578,7 @@ class MainWindow(QMainWindow):
         for s in self.history[-1].species:
             if s.species_id == species_id:
                 self.network_view.show_genome(s.best_genome, f"Best of species {species_id}: genome {s.best_genome.genome_id}, fitness {s.best_fitness:.4f}")
+                self.replay_genome(s.best_genome, f"best of species {species_id} (genome {s.best_genome.genome_id})")
                 # Shown until the next report batch brings a new champion.
                 self._stale_tabs.discard(self.network_view)
                 self._shown_champion = None
@@ -759,5 +799,6 @@ class MainWindow(QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("task", self.task_box.currentText())
         self.settings.setValue("seed", self.seed_box.value())
+        self.replay_panel.close_replay()
         self._shutdown_worker()
         super().closeEvent(event)

@@ -9,7 +9,8 @@ import os
 import tempfile
 from pathlib import Path
 
-TABS = {"graph": 0, "species": 1, "alignment": 2}
+TABS = {"graph": 0, "species": 1, "alignment": 2, "replay": 3}
+REPLAY_STEPS_SHOWN = 60
 
 
 def render_screenshot(out: str, task: str = "xor", generations: int = 30, seed: int = 0, tab: str = "graph", size: tuple[int, int] = (1400, 860)) -> Path:
@@ -51,6 +52,9 @@ def render_screenshot(out: str, task: str = "xor", generations: int = 30, seed: 
             window.close()
             raise ValueError(f"the run ended with {outcome[0]!r}: {getattr(window, 'last_error', '')}")
         window.tabs.setCurrentIndex(TABS[tab])
+        if tab == "replay" and window.replay_panel.replay is not None:
+            for _ in range(REPLAY_STEPS_SHOWN):
+                window.replay_panel.step_once()
         # Let layouts and the tab switch settle before grabbing.
         QTimer.singleShot(100, loop.quit)
         loop.exec()

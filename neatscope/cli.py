@@ -204,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--task", default="xor", help="xor or cartpole (default xor)")
     shot.add_argument("--generations", type=int, default=30, help="generations to run first (default 30)")
     shot.add_argument("--seed", type=int, default=0)
-    shot.add_argument("--tab", default="graph", help="panel shown on the right: graph, species or alignment")
+    shot.add_argument("--tab", default="graph", help="panel shown on the right: graph, species, alignment or replay")
     shot.add_argument("--size", default="1400x860", help="window size WIDTHxHEIGHT")
     shot.set_defaults(handler=_cmd_screenshot)
     return parser

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from core.reports import GenerationReport
 
 
-def grown_range(current: tuple[float, float] | None, lo: float, hi: float) -> tuple[float, float]:
+def grown_range(current: tuple[float, float] | None, lo: float, hi: float, fixed_lo: bool = False) -> tuple[float, float]:
     """A view range covering [lo, hi] that only changes when the data leave it.
 
     Axes redraw their tick text whenever the range moves, which is most of a redraw's cost;
@@ -21,7 +21,10 @@ def grown_range(current: tuple[float, float] | None, lo: float, hi: float) -> tu
         return current
     span = max(hi - lo, 1e-9)
     margin = 0.25 * span
-    new_lo = lo - margin if current is None or lo < current[0] else current[0]
+    if fixed_lo:
+        new_lo = lo
+    else:
+        new_lo = lo - margin if current is None or lo < current[0] else current[0]
     new_hi = hi + margin if current is None or hi > current[1] else current[1]
     return float(new_lo), float(new_hi)
 
@@ -87,13 +90,13 @@ class FitnessPlot(QWidget):
         mean_connections = np.array([r.mean_connections for r in history])
         champion_connections = np.array([r.champion.enabled_count for r in history], dtype=float)
         self.mean_connections.setData(generations, mean_connections)
-        self._set_range("x", self.fitness.setXRange, 0.0, max(float(generations[-1]), 10.0))
+        self._set_range("x", self.fitness.setXRange, -0.5, max(float(generations[-1]), 10.0), fixed_lo=True)
         fitness_values = np.concatenate([best, mean - sd, ys]) if ys else np.concatenate([best, mean - sd])
         self._set_range("fitness", self.fitness.setYRange, float(fitness_values.min()), float(fitness_values.max()))
-        self._set_range("complexity", self.complexity.setYRange, 0.0, float(max(champion_connections.max(), mean_connections.max(), 1.0)))
+        self._set_range("complexity", self.complexity.setYRange, 0.0, float(max(champion_connections.max(), mean_connections.max(), 1.0)), fixed_lo=True)
 
-    def _set_range(self, key: str, setter, lo: float, hi: float) -> None:
-        wanted = grown_range(self._ranges[key], lo, hi)
+    def _set_range(self, key: str, setter, lo: float, hi: float, fixed_lo: bool = False) -> None:
+        wanted = grown_range(self._ranges[key], lo, hi, fixed_lo)
         if wanted != self._ranges[key]:
             self._ranges[key] = wanted
             setter(*wanted, padding=0)

@@ -33,6 +33,14 @@ def edge_path(start: tuple[float, float], end: tuple[float, float], recurrent: b
     return xs, ys
 
 
+def activation_colour(value: float) -> tuple[int, int, int]:
+    """White at 0, saturating to red at +1 and blue at -1."""
+    v = max(-1.0, min(1.0, value)) if np.isfinite(value) else 0.0
+    if v >= 0:
+        return 255, int(255 * (1 - v)), int(255 * (1 - v))
+    return int(255 * (1 + v)), int(255 * (1 + v)), 255
+
+
 class NetworkView(QWidget):
     """Draws one ``GenomeSnapshot``; ``show_disabled`` toggles dashed disabled genes."""
 
@@ -64,9 +72,16 @@ class NetworkView(QWidget):
         self.node_labels: list[pg.TextItem] = []
         self.plot.addItem(self.nodes)
         self._node_info: dict[int, str] = {}
+        self._spots: list[dict] = []
+        self._drawn_edges = []
+        self.node_activations = {}
 
     def _node_tip(self, x: float, y: float, data: object) -> str:
-        return self._node_info.get(int(data), "")  # type: ignore[arg-type]
+        node_id = int(data)  # type: ignore[arg-type]
+        info = self._node_info.get(node_id, "")
+        if node_id in self.node_activations:
+            info += f"\nactivation now {self.node_activations[node_id]:+.4f}"
+        return info
 
     def _pooled(self, pool: list, index: int, make) -> object:
         """Item ``index`` of a pool, created on first need. Items are reused and hidden, never
@@ -92,6 +107,8 @@ class NetworkView(QWidget):
     def show_genome(self, genome: GenomeSnapshot | None, title: str | None = None) -> None:
         """Draw a genome (or clear the view for None)."""
         self.genome = genome
+        self._drawn_edges: list[tuple[pg.PlotCurveItem, object, object]] = []
+        self.node_activations: dict[int, float] = {}
         if title is not None:
             self.title.setText(title)
         edges = labels = names = 0
@@ -116,6 +133,7 @@ class NetworkView(QWidget):
                 )
                 edge = self._pooled(self.edge_items, edges, pg.PlotCurveItem)
                 edge.setData(xs, ys, pen=pen)
+                self._drawn_edges.append((edge, conn, pen))
                 edge.setToolTip(
                     f"innovation {conn.innovation}: {conn.in_node} → {conn.out_node}, weight {conn.weight:+.3f}"
                     + ("" if conn.enabled else " (disabled)")
@@ -146,3 +164,33 @@ class NetworkView(QWidget):
                 item.setVisible(False)
         self.nodes.setData(spots)
         self.nodes.setZValue(10)
+        self._spots = spots
+
+    def show_activations(self, activations: dict[int, float]) -> None:
+        """Overlay one step's activations on the drawn genome: node fill by value (blue
+        negative, white zero, red positive), edges glowing by |weight × source activation|."""
+        if self.genome is None:
+            return
+        self.node_activations = {node_id: float(value) for node_id, value in activations.items()}
+        spots = []
+        for spot in self._spots:
+            value = self.node_activations.get(spot["data"], 0.0)
+            spots.append({**spot, "brush": pg.mkBrush(*activation_colour(value))})
+        self.nodes.setData(spots)
+        signals = [abs(conn.weight * self.node_activations.get(conn.in_node, 0.0)) for _, conn, _ in self._drawn_edges]
+        strongest = max(signals, default=0.0) or 1.0
+        for (edge, conn, pen), signal in zip(self._drawn_edges, signals):
+            glow = pg.mkPen(pen)
+            colour = glow.color()
+            colour.setAlpha(int(40 + 215 * signal / strongest) if conn.enabled else 40)
+            glow.setColor(colour)
+            glow.setWidthF(max(0.8, MAX_EDGE_WIDTH * signal / strongest) if conn.enabled else 0.8)
+            edge.setPen(glow)
+
+    def clear_activations(self) -> None:
+        """Back to the plain drawing."""
+        self.node_activations = {}
+        if self.genome is not None:
+            self.nodes.setData(self._spots)
+            for edge, _, pen in self._drawn_edges:
+                edge.setPen(pen)

@@ -1,0 +1,328 @@
+"""Champion replay: a CartPole viewport (or any gymnasium env's rgb_array frames), the genome
+with live activations, and a strip chart of observations and outputs.
+
+The replay runs on the GUI thread from a copy of a genome snapshot; it never touches the
+evolving run, which can go on while a replay plays.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.tasks.replay import CartPoleReplay, GymReplay, ReplayFrame
+from core.reports import GenomeSnapshot
+from core.tasks.cartpole import HALF_POLE_LENGTH, MAX_STEPS, TAU, X_LIMIT
+from desktop_app.views.network_view import NetworkView
+
+SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+OBSERVATION_COLOURS = ((230, 90, 40), (40, 160, 90), (80, 140, 255), (170, 80, 200), (120, 120, 120))
+
+
+class CartPoleCanvas(QWidget):
+    """Track, cart, pole and step counter drawn with QPainter from a CartPole state."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.state = np.zeros(4)
+        self.caption = ""
+        self.setMinimumSize(320, 180)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def show_state(self, state: np.ndarray, caption: str) -> None:
+        """Draw this state with a caption (step counter, return)."""
+        self.state = np.asarray(state, dtype=float)
+        self.caption = caption
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), QColor(255, 255, 255))
+        width, height = self.width(), self.height()
+        world_width = 2 * X_LIMIT * 1.1
+        scale = width / world_width
+        track_y = height * 0.72
+        painter.setPen(QPen(QColor(60, 60, 60), 2))
+        painter.drawLine(QPointF(0, track_y), QPointF(width, track_y))
+        for limit in (-X_LIMIT, X_LIMIT):  # where the episode ends
+            x = width / 2 + limit * scale
+            painter.setPen(QPen(QColor(200, 60, 60), 1, Qt.PenStyle.DashLine))
+            painter.drawLine(QPointF(x, track_y - 60), QPointF(x, track_y + 10))
+        x, _, theta, _ = self.state
+        cart_x = width / 2 + x * scale
+        cart_w, cart_h = 50.0, 30.0
+        painter.setPen(QPen(QColor(30, 30, 30), 1))
+        painter.setBrush(QBrush(QColor(40, 40, 40)))
+        painter.drawRect(QRectF(cart_x - cart_w / 2, track_y - cart_h / 2, cart_w, cart_h))
+        pole_length = 2 * HALF_POLE_LENGTH * scale
+        tip = QPointF(cart_x + pole_length * math.sin(theta), track_y - pole_length * math.cos(theta))
+        painter.setPen(QPen(QColor(202, 152, 101), 10, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.drawLine(QPointF(cart_x, track_y), tip)
+        painter.setPen(QPen(QColor(129, 132, 203), 1))
+        painter.setBrush(QBrush(QColor(129, 132, 203)))
+        painter.drawEllipse(QPointF(cart_x, track_y), 5, 5)
+        painter.setPen(QColor(20, 20, 20))
+        painter.drawText(QRectF(8, 6, width - 16, 24), Qt.AlignmentFlag.AlignLeft, self.caption)
+        painter.end()
+
+
+class ReplayPanel(QWidget):
+    """Plays one genome's episode; play / pause / step / restart / speed / episode seed / GIF.
+
+    Signals:
+        frameShown(int): the step number just drawn.
+    """
+
+    frameShown = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.replay: CartPoleReplay | GymReplay | None = None
+        self.frames: list[ReplayFrame] = []
+        self.title = QLabel("Replay: run CartPole, then pick the champion or a species")
+        self.play_button = QPushButton("Play")
+        self.play_button.setCheckable(True)
+        self.play_button.setToolTip("Play or pause the episode")
+        self.play_button.toggled.connect(self._on_play_toggled)
+        self.step_button = QPushButton("Step")
+        self.step_button.setToolTip("Advance one step")
+        self.step_button.clicked.connect(self.step_once)
+        self.restart_button = QPushButton("Restart")
+        self.restart_button.setToolTip("Back to the first step of this episode seed")
+        self.restart_button.clicked.connect(self.restart)
+        self.speed_box = QComboBox()
+        self.speed_box.addItems([f"{s:g}×" for s in SPEEDS])
+        self.speed_box.setCurrentIndex(SPEEDS.index(1.0))
+        self.speed_box.setToolTip("Playback speed; 1× is real time (50 steps per second)")
+        self.speed_box.currentIndexChanged.connect(self._apply_speed)
+        self.seed_box = QSpinBox()
+        self.seed_box.setRange(0, 2**31 - 1)
+        self.seed_box.setPrefix("episode seed ")
+        self.seed_box.setToolTip("Same seed, same start state: the evaluator's episode seeds replay exactly")
+        self.seed_box.valueChanged.connect(lambda _: self.restart())
+        self.export_button = QPushButton("Export GIF…")
+        self.export_button.setToolTip("Save the episode so far (or the whole episode) as an animated GIF")
+        controls = QHBoxLayout()
+        for widget in (self.play_button, self.step_button, self.restart_button, self.speed_box, self.seed_box, self.export_button):
+            controls.addWidget(widget)
+        controls.addStretch(1)
+
+        self.canvas = CartPoleCanvas()
+        self.frame_label = QLabel()  # rgb_array frames of other gymnasium envs
+        self.frame_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.viewport = QStackedWidget()
+        self.viewport.addWidget(self.canvas)
+        self.viewport.addWidget(self.frame_label)
+        self.network_view = NetworkView()
+        self.network_view.title.setText("Live activations")
+        self.strip = pg.PlotWidget(background="w")
+        self.strip.addLegend(offset=(5, 5))
+        self.strip.setLabel("bottom", "step")
+        self.strip.setMaximumHeight(170)
+        self._curves: list[pg.PlotDataItem] = []
+
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(self.viewport)
+        top.addWidget(self.network_view)
+        top.setSizes([500, 400])
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(controls)
+        layout.addWidget(top, 1)
+        layout.addWidget(self.strip)
+
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.step_once)
+        self._apply_speed()
+        self._set_enabled(False)
+
+    # --- setup ---------------------------------------------------------------------------
+
+    def set_genome(self, genome: GenomeSnapshot, task_spec: dict[str, Any], recurrent: bool, label: str) -> str | None:
+        """Load a genome for the run's task; returns why not when the task cannot be replayed."""
+        self.stop()
+        name = task_spec.get("name")
+        try:
+            if name == "cartpole":
+                self.replay = CartPoleReplay(genome.to_genome(), self.seed_box.value(), recurrent, int(task_spec.get("max_steps", MAX_STEPS)))
+                self.viewport.setCurrentWidget(self.canvas)
+            elif name == "gym":
+                self._close_replay()
+                self.replay = GymReplay(task_spec["env_id"], genome.to_genome(), self.seed_box.value(), recurrent, task_spec.get("max_steps"))
+                self.viewport.setCurrentWidget(self.frame_label)
+            else:
+                self._close_replay()
+                self._set_enabled(False)
+                reason = f"Replay needs an episodic task (CartPole or a gymnasium env); this run's task is {name}."
+                self.title.setText(reason)
+                return reason
+        except (ValueError, ImportError) as error:
+            self._set_enabled(False)
+            self.title.setText(f"Cannot replay: {error}")
+            return str(error)
+        self.title.setText(f"Replay: {label}")
+        self.network_view.show_genome(genome, f"Live activations: genome {genome.genome_id}")
+        self._set_enabled(True)
+        self.restart()
+        return None
+
+    def _close_replay(self) -> None:
+        if isinstance(self.replay, GymReplay):
+            self.replay.close()
+        self.replay = None
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for widget in (self.play_button, self.step_button, self.restart_button, self.export_button):
+            widget.setEnabled(enabled)
+
+    # --- playback ------------------------------------------------------------------------
+
+    @property
+    def speed(self) -> float:
+        """Current playback speed factor."""
+        return SPEEDS[self.speed_box.currentIndex()]
+
+    def _apply_speed(self) -> None:
+        self.timer.setInterval(max(1, round(1000 * TAU / self.speed)))
+
+    def _on_play_toggled(self, playing: bool) -> None:
+        self.play_button.setText("Pause" if playing else "Play")
+        if playing and self.replay is not None:
+            if self.replay.done:
+                self.restart()
+            self.timer.start()
+        else:
+            self.timer.stop()
+
+    def play(self) -> None:
+        """Start or continue playback."""
+        self.play_button.setChecked(True)
+
+    def stop(self) -> None:
+        """Pause playback."""
+        self.play_button.setChecked(False)
+
+    def restart(self) -> None:
+        """Back to the first step (with the current episode seed)."""
+        if self.replay is None:
+            return
+        self.replay.seed = self.seed_box.value()
+        self.replay.reset()
+        self.frames = []
+        self.network_view.clear_activations()
+        for curve in self._curves:
+            curve.setData([], [])
+        self._draw_start()
+
+    def _draw_start(self) -> None:
+        if isinstance(self.replay, CartPoleReplay):
+            self.canvas.show_state(self.replay.state, "step 0   return 0")
+        elif isinstance(self.replay, GymReplay):
+            self._show_image(self.replay.render())
+
+    def step_once(self) -> None:
+        """Advance one step and draw it (stops at the episode's end)."""
+        if self.replay is None or self.replay.done:
+            self.stop()
+            return
+        frame = self.replay.step()
+        self.frames.append(frame)
+        caption = f"step {frame.step}   return {frame.total_return:g}" + ("   (episode over)" if frame.done else "")
+        if isinstance(self.replay, CartPoleReplay):
+            self.canvas.show_state(frame.state, caption)
+        else:
+            self._show_image(frame.image)
+            self.title.setText(f"{self.title.text().split(' — ')[0]} — {caption}")
+        self.network_view.show_activations(frame.activations)
+        self._update_strip()
+        self.frameShown.emit(frame.step)
+        if frame.done:
+            self.stop()
+
+    def _show_image(self, image: np.ndarray | None) -> None:
+        if image is None:
+            return
+        data = np.ascontiguousarray(image[..., :3], dtype=np.uint8)
+        qimage = QImage(data.data, data.shape[1], data.shape[0], 3 * data.shape[1], QImage.Format.Format_RGB888).copy()
+        self.frame_label.setPixmap(QPixmap.fromImage(qimage))
+
+    def _update_strip(self) -> None:
+        observations = np.array([f.observation for f in self.frames])
+        outputs = np.array([f.outputs for f in self.frames])
+        series = [(observations[:, i], f"obs {i}") for i in range(observations.shape[1])]
+        series += [(outputs[:, i], f"out {i}") for i in range(outputs.shape[1])]
+        while len(self._curves) < len(series):
+            index = len(self._curves)
+            is_output = index >= observations.shape[1]
+            colour = OBSERVATION_COLOURS[index % len(OBSERVATION_COLOURS)]
+            pen = pg.mkPen(*colour, width=2 if is_output else 1, style=Qt.PenStyle.DashLine if is_output else Qt.PenStyle.SolidLine)
+            self._curves.append(self.strip.plot(pen=pen, name=series[index][1]))
+        steps = np.arange(1, len(self.frames) + 1)
+        for curve, (values, _) in zip(self._curves, series):
+            curve.setData(steps, values)
+
+    @property
+    def step_count(self) -> int:
+        """Steps shown so far in this episode."""
+        return len(self.frames)
+
+    # --- export ----------------------------------------------------------------------------
+
+    def render_frames(self) -> list[QImage]:
+        """Play the episode from its start to its end, grabbing the viewport at every step.
+
+        The panel is left at the episode's end, as if it had been played through.
+        """
+        if self.replay is None:
+            return []
+        self.stop()
+        self.restart()
+        images = [self.viewport.grab().toImage()]
+        while not self.replay.done:
+            self.step_once()
+            images.append(self.viewport.grab().toImage())
+        return images
+
+    def export_gif(self, path: str) -> int:
+        """Write the whole episode as an animated GIF at the current speed; returns the frame count.
+
+        Raises:
+            OSError: the file cannot be written.
+        """
+        from PIL import Image
+
+        frames = []
+        for image in self.render_frames():
+            rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+            buffer = bytes(rgb.constBits())[: rgb.sizeInBytes()]
+            frame = Image.frombuffer("RGB", (rgb.width(), rgb.height()), buffer, "raw", "RGB", rgb.bytesPerLine(), 1)
+            frames.append(frame.copy())
+        if not frames:
+            return 0
+        # GIF delays are in 10 ms units; faster than 50 fps is not shown faithfully by viewers.
+        duration = max(20, round(1000 * TAU / self.speed / 10) * 10)
+        frames[0].save(path, save_all=True, append_images=frames[1:], duration=duration, loop=0)
+        return len(frames)
+
+    def close_replay(self) -> None:
+        """Stop playback and release any environment (call when the window closes)."""
+        self.stop()
+        self._close_replay()
