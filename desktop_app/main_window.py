@@ -29,12 +29,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.config import ConfigError, EngineConfig, config_to_toml, default_config, load_config
+from core.config import (
+    ConfigError,
+    EngineConfig,
+    config_to_toml,
+    default_config,
+    load_config,
+)
 from core.engine import Evolution
-from core.persistence import RunFileError, autosave, genome_to_dict, load_run, write_atomically
+from core.export import genome_to_dot, genome_to_graphml, history_to_csv
+from core.persistence import (
+    RunFileError,
+    autosave,
+    genome_to_dict,
+    load_run,
+    write_atomically,
+)
 from core.reports import GenerationReport
 from core.tasks import Task, make_task
-from core.export import genome_to_dot, genome_to_graphml, history_to_csv
 from desktop_app.views.alignment_view import AlignmentView
 from desktop_app.views.fitness_plot import FitnessPlot
 from desktop_app.views.network_view import NetworkView

@@ -17,7 +17,15 @@ from typing import Any
 
 from core.config import ConfigError, load_config
 from core.engine import Evolution
-from core.persistence import RunFileError, autosave, genome_to_dict, load_run, read_goal, save_run, write_goal
+from core.persistence import (
+    RunFileError,
+    autosave,
+    genome_to_dict,
+    load_run,
+    read_goal,
+    save_run,
+    write_goal,
+)
 from core.reports import GenerationReport
 from core.tasks import Task, make_task
 from core.tasks.cartpole import MAX_STEPS, SOLVED_RETURN, CartPoleTask

@@ -8,7 +8,13 @@ import pytest
 from core.config import EngineConfig, default_config
 from core.genome import ConnectionGene, Genome, NodeGene
 from core.innovation import InnovationTracker
-from core.mutation import mutate_add_connection, mutate_add_node, mutate_node_functions, mutate_toggle_enable, mutate_weights
+from core.mutation import (
+    mutate_add_connection,
+    mutate_add_node,
+    mutate_node_functions,
+    mutate_toggle_enable,
+    mutate_weights,
+)
 
 
 @pytest.fixture

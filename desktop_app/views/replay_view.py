@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.tasks.replay import CartPoleReplay, GymReplay, ReplayFrame
 from core.reports import GenomeSnapshot
 from core.tasks.cartpole import HALF_POLE_LENGTH, MAX_STEPS, TAU, X_LIMIT
+from core.tasks.replay import CartPoleReplay, GymReplay, ReplayFrame
 from desktop_app.views.network_view import NetworkView
 
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from core.crossover import crossover
-from tests.core.test_compatibility import PARENT_1, PARENT_2
 from tests.conftest import make_genome
+from tests.core.test_compatibility import PARENT_1, PARENT_2
 
 
 def _parents():

@@ -6,7 +6,13 @@ import io
 import networkx as nx
 
 from core.engine import Evolution
-from core.export import STATS_COLUMNS, genome_graph, genome_to_dot, genome_to_graphml, history_to_csv
+from core.export import (
+    STATS_COLUMNS,
+    genome_graph,
+    genome_to_dot,
+    genome_to_graphml,
+    history_to_csv,
+)
 from core.tasks.xor import XorTask
 
 

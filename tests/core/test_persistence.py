@@ -5,7 +5,13 @@ import json
 import pytest
 
 from core.engine import Evolution
-from core.persistence import FORMAT_VERSION, RunFileError, load_run, run_to_dict, save_run
+from core.persistence import (
+    FORMAT_VERSION,
+    RunFileError,
+    load_run,
+    run_to_dict,
+    save_run,
+)
 from core.tasks.xor import XorTask
 
 

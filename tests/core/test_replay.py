@@ -6,9 +6,9 @@ import pytest
 from core.batch import PopulationNetwork
 from core.decode import decode
 from core.engine import Evolution
-from core.tasks.replay import CartPoleReplay, GymReplay
 from core.tasks import make_task
 from core.tasks.cartpole import observe
+from core.tasks.replay import CartPoleReplay, GymReplay
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,12 @@ import math
 import pytest
 
 from core.innovation import InnovationTracker
-from core.reproduction import allot_offspring, compute_spawn, reproduce, stagnant_species
+from core.reproduction import (
+    allot_offspring,
+    compute_spawn,
+    reproduce,
+    stagnant_species,
+)
 from core.species import Species
 from tests.conftest import make_genome
 

@@ -2,15 +2,12 @@
 
 import sys
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QLabel
 
 from desktop_app.main_window import MainWindow
 
 
-def test_main_window_opens_and_renders(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("runs_folder", str(tmp_path / "runs"))
+def test_main_window_opens_and_renders(qtbot, settings):
     window = MainWindow(settings)
     qtbot.addWidget(window)
     window.show()

@@ -4,15 +4,11 @@ import json
 
 import pytest
 
-from PySide6.QtCore import QSettings
-
 from desktop_app.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("runs_folder", str(tmp_path / "runs"))
+def window(qtbot, settings):
     win = MainWindow(settings)
     qtbot.addWidget(win)
     win.show()

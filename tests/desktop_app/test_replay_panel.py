@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
 
 from core.batch import PopulationNetwork
 from core.decode import decode
@@ -12,9 +11,7 @@ from desktop_app.views.replay_view import SPEEDS
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("runs_folder", str(tmp_path / "runs"))
+def window(qtbot, settings):
     settings.setValue("task", "CartPole-v1")
     win = MainWindow(settings)
     qtbot.addWidget(win)
@@ -92,9 +89,7 @@ def test_closing_during_playback_is_clean(qtbot, window):
     assert not window.replay_panel.timer.isActive()
 
 
-def test_xor_runs_say_why_they_cannot_be_replayed(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    settings.setValue("runs_folder", str(tmp_path / "runs"))
+def test_xor_runs_say_why_they_cannot_be_replayed(qtbot, settings):
     win = MainWindow(settings)
     qtbot.addWidget(win)
     with qtbot.waitSignal(win.runEnded, timeout=60_000):
