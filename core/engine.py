@@ -106,6 +106,9 @@ class Evolution:
         self.generation = 0
         self.evaluations = 0
         self.history: list[GenerationReport] = []
+        # JSON text of each report, filled by core.persistence: reports never change, so saves
+        # serialise each one once.
+        self.history_json: list[str] = []
         self.tracker = InnovationTracker(task.num_inputs + task.num_outputs, 0, config.structure.innovation_scope)
         self.population = initial_population(config, task.num_inputs, task.num_outputs, self.tracker, self.rng)
         self.next_genome_id = len(self.population)
@@ -142,6 +145,7 @@ class Evolution:
         evolution.species = species
         evolution.next_genome_id = next_genome_id
         evolution.history = history
+        evolution.history_json = []
         return evolution
 
     @property

@@ -59,7 +59,7 @@ def genome_to_dict(genome: Genome) -> dict[str, Any]:
     }
 
 
-def run_to_dict(evolution: Evolution) -> dict[str, Any]:
+def run_to_dict(evolution: Evolution, with_history: bool = True) -> dict[str, Any]:
     """The complete state of a run as plain JSON data."""
     population_ids = {g.genome_id for g in evolution.population}
     return {
@@ -89,13 +89,24 @@ def run_to_dict(evolution: Evolution) -> dict[str, Any]:
                 for s in evolution.species.species
             ],
         },
-        "history": [report.to_dict() for report in evolution.history],
+        **({"history": [report.to_dict() for report in evolution.history]} if with_history else {}),
     }
 
 
 def dumps_run(evolution: Evolution) -> str:
-    """The run as JSON text (strict JSON: no NaN or Infinity)."""
-    return json.dumps(run_to_dict(evolution), allow_nan=False, separators=(",", ":"))
+    """The run as JSON text (strict JSON: no NaN or Infinity), equal to ``run_to_dict``.
+
+    Reports never change once made, so each is serialised once and kept on the run
+    (``Evolution.history_json``): an autosave then costs the population, not the whole history.
+    """
+    cache = evolution.history_json
+    if len(cache) > len(evolution.history):
+        cache.clear()
+    for report in evolution.history[len(cache) :]:
+        cache.append(json.dumps(report.to_dict(), allow_nan=False, separators=(",", ":")))
+    data = run_to_dict(evolution, with_history=False)
+    head = json.dumps(data, allow_nan=False, separators=(",", ":"))
+    return f'{head[:-1]},"history":[{",".join(cache)}]}}'
 
 
 def write_atomically(path: str | Path, text: str) -> None:

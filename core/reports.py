@@ -94,6 +94,24 @@ class SpeciesSnapshot:
     best_genome: GenomeSnapshot
 
 
+_SPECIES_FIELDS = tuple(f for f in dataclasses.fields(SpeciesSnapshot) if f.name != "best_genome")
+
+
+def _genome_dict(genome: GenomeSnapshot) -> dict[str, Any]:
+    return {
+        "genome_id": genome.genome_id,
+        "fitness": genome.fitness,
+        "nodes": [
+            {"node_id": n.node_id, "kind": n.kind, "bias": n.bias, "response": n.response, "activation": n.activation, "aggregation": n.aggregation}
+            for n in genome.nodes
+        ],
+        "connections": [
+            {"innovation": c.innovation, "in_node": c.in_node, "out_node": c.out_node, "weight": c.weight, "enabled": c.enabled}
+            for c in genome.connections
+        ],
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class GenerationReport:
     """Everything observable about one evaluated generation.
@@ -120,8 +138,14 @@ class GenerationReport:
     timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data."""
-        data = dataclasses.asdict(self)
+        """Plain JSON-ready data (the same as ``dataclasses.asdict``, written out because
+        autosaves serialise the whole history and ``asdict`` deep-copies every leaf)."""
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        data["champion"] = _genome_dict(self.champion)
+        data["species"] = [
+            {**{f.name: getattr(s, f.name) for f in _SPECIES_FIELDS}, "best_genome": _genome_dict(s.best_genome)} for s in self.species
+        ]
+        data["fault_examples"] = list(self.fault_examples)
         data["timings"] = dict(self.timings)
         return data
 

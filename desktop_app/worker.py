@@ -76,6 +76,7 @@ class EvolutionWorker(QObject):
         was before that generation, so the run can go on reproducibly."""
         self.stop_requested.set()
         self.resume_allowed.set()
+        self._gui_idle.set()  # a closing window draws nothing more; do not wait for it
 
     def _checkpoint(self) -> None:
         """Runs in the worker thread before every activation: hold while paused, raise on stop."""

@@ -82,3 +82,14 @@ def test_atomic_save_leaves_no_temporary_files(saved):
     evolution, path = saved
     save_run(evolution, path)
     assert [p.name for p in path.parent.iterdir()] == ["run.json"]
+
+
+def test_serialised_text_equals_the_run_dict_as_the_history_grows(saved):
+    import json as json_module
+
+    from core.persistence import dumps_run
+
+    evolution, _ = saved
+    for _ in range(3):
+        assert json_module.loads(dumps_run(evolution)) == json_module.loads(json_module.dumps(run_to_dict(evolution)))
+        evolution.step()
