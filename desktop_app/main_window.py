@@ -115,8 +115,6 @@ class MainWindow(QMainWindow):
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setSingleShot(True)
         self._redraw_timer.timeout.connect(self._redraw)
-        self._last_redraw_end = 0.0
-        self._last_redraw_cost = 0.0
         self._stale_tabs: set[QWidget] = set()
         self._shown_champion: tuple[int, int] | None = None
         self._build_panels()
@@ -474,7 +472,6 @@ class MainWindow(QMainWindow):
         self.runEnded.emit("failed")
 
     def _redraw(self) -> None:
-        started = time.perf_counter()
         self.fitness_plot.update_from(self.history)
         self._stale_tabs = {self.network_view, self.species_plot, self.alignment_view}
         self._draw_current_tab()
@@ -491,8 +488,6 @@ class MainWindow(QMainWindow):
         # Frozen objects are still freed by reference counting; only cyclic garbage among them
         # would outlive a collection, and reports, snapshots and genomes form no cycles.
         gc.freeze()
-        self._last_redraw_end = time.perf_counter()
-        self._last_redraw_cost = self._last_redraw_end - started
 
     def _on_tab_changed(self) -> None:
         if self.tabs.currentWidget() is self.replay_panel and self.replay_panel.replay is None and self.history:
