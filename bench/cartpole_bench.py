@@ -22,8 +22,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.config import default_config  # noqa: E402
-from core.engine import Evolution  # noqa: E402
+from core.algorithms.neat.config import default_config  # noqa: E402
+from core.algorithms.neat.evolution import Neat  # noqa: E402
 from core.tasks.cartpole import CartPoleTask  # noqa: E402
 
 
@@ -32,7 +32,7 @@ def run_ours(population: int, episodes: int, generations: int, seed: int = 0) ->
     task = CartPoleTask(episodes=episodes)
     config = default_config().replace(**{"population.size": population})
     started = time.perf_counter()
-    evolution = Evolution(config, task, seed)
+    evolution = Neat(config, task, seed)
     steps = 0
     network_s = physics_s = 0.0
     generation_walls = []

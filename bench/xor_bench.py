@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.config import default_config  # noqa: E402
-from core.engine import Evolution  # noqa: E402
+from core.algorithms.neat.config import default_config  # noqa: E402
+from core.algorithms.neat.evolution import Neat  # noqa: E402
 from core.tasks.xor import XorTask  # noqa: E402
 
 XOR_CASES = [((0.0, 0.0), 0.0), ((0.0, 1.0), 1.0), ((1.0, 0.0), 1.0), ((1.0, 1.0), 0.0)]
@@ -29,7 +29,7 @@ XOR_CASES = [((0.0, 0.0), 0.0), ((0.0, 1.0), 1.0), ((1.0, 0.0), 1.0), ((1.0, 1.0
 def run_ours(seed: int, generations: int) -> dict:
     """One NEAT Scope run until fitness >= 3.9 or the generation cap."""
     started = time.perf_counter()
-    evolution = Evolution(default_config(), XorTask(), seed)
+    evolution = Neat(default_config(), XorTask(), seed)
     paper_evaluations = None
     report = None
     for report in evolution.run(generations):

@@ -29,23 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.config import (
-    ConfigError,
-    EngineConfig,
-    config_to_toml,
-    default_config,
-    load_config,
-)
-from core.engine import Evolution
-from core.export import genome_to_dot, genome_to_graphml, history_to_csv
-from core.persistence import (
-    RunFileError,
-    autosave,
-    genome_to_dict,
-    load_run,
-    write_atomically,
-)
-from core.reports import GenerationReport
+from core.algorithms.neat.config import NeatConfig, default_config, load_config
+from core.algorithms.neat.evolution import Neat
+from core.algorithms.protocol import Algorithm
+from core.runs.config import ConfigError, config_to_toml
+from core.runs.export import genome_to_dot, genome_to_graphml, history_to_csv
+from core.runs.genome_json import genome_to_dict
+from core.runs.persistence import RunFileError, autosave, load_run, write_atomically
+from core.runs.reports import GenerationReport
 from core.tasks import Task, make_task
 from desktop_app.views.alignment_view import AlignmentView
 from desktop_app.views.fitness_plot import FitnessPlot
@@ -103,7 +94,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings()
         self.setWindowTitle("NEAT Scope")
         self.history: list[GenerationReport] = []
-        self.config: EngineConfig = default_config()
+        self.config: NeatConfig = default_config()
         self.thread: QThread | None = None
         self.worker: EvolutionWorker | None = None
         self.run_dir: Path | None = None
@@ -282,14 +273,14 @@ class MainWindow(QMainWindow):
 
     # --- config form -------------------------------------------------------------------------
 
-    def _fill_form(self, config: EngineConfig) -> None:
+    def _fill_form(self, config: NeatConfig) -> None:
         data = config.to_dict()
         for key, edit in self.fields.items():
             section, name = key.split(".")
             edit.setText(str(data[section][name]))
         self.feed_forward_box.setChecked(config.population.feed_forward)
 
-    def config_from_form(self) -> EngineConfig:
+    def config_from_form(self) -> NeatConfig:
         """The config the form describes.
 
         Raises:
@@ -322,7 +313,7 @@ class MainWindow(QMainWindow):
             self._error("Invalid configuration", str(error))
             return False
         self.config = config
-        self._start(Evolution(config, task, self.seed_box.value()), self._new_run_dir(task.name, self.seed_box.value()))
+        self._start(Neat(config, task, self.seed_box.value()), self._new_run_dir(task.name, self.seed_box.value()))
         self.status_label.setText(f"New run: {task.name}, seed {self.seed_box.value()}")
         return True
 
@@ -332,7 +323,7 @@ class MainWindow(QMainWindow):
         if self.worker is None or self.running:
             return False
         config, task_spec, seed = self._run_origin
-        self._start(Evolution(config, make_task(task_spec), seed), self._new_run_dir(task_spec["name"], seed))
+        self._start(Neat(config, make_task(task_spec), seed), self._new_run_dir(task_spec["name"], seed))
         self.status_label.setText(f"Reset: {task_spec['name']}, seed {seed}")
         return True
 
@@ -352,7 +343,7 @@ class MainWindow(QMainWindow):
             folder = self.runs_folder() / f"{stamp}-{task_name}-seed{seed}-{suffix}"
         return folder
 
-    def _start(self, evolution: Evolution, run_dir: Path | None = None) -> None:
+    def _start(self, evolution: Algorithm, run_dir: Path | None = None) -> None:
         self._shutdown_worker()
         # Captured now, while no other thread owns the engine: what Reset starts again from.
         self._run_origin = (evolution.config, evolution.task.spec(), evolution.seed_entropy)

@@ -1,6 +1,6 @@
 """The evolution worker: owns the engine on a QThread and sends immutable reports out.
 
-Widgets never touch the ``Evolution``; they send commands (queued signals into the worker's
+Widgets never touch the algorithm; they send commands (queued signals into the worker's
 slots, or the thread-safe pause/stop events) and draw the ``GenerationReport`` tuples that
 come back. Reports are batched so the GUI redraws at most about every 100 ms however fast
 generations run (SharpNEAT's UpdateScheme).
@@ -14,8 +14,8 @@ import time
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from core.engine import EvaluationInterrupted, Evolution
-from core.persistence import autosave, save_run
+from core.algorithms.protocol import Algorithm, EvaluationInterrupted
+from core.runs.persistence import autosave, save_run
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ MAX_DRAWING_HOLD_S = 0.5
 
 
 class EvolutionWorker(QObject):
-    """Runs generations of one ``Evolution`` in whatever thread it was moved to.
+    """Runs generations of one algorithm in whatever thread it was moved to.
 
     Signals:
         reportsReady(tuple): new ``GenerationReport``s, oldest first.
@@ -41,7 +41,7 @@ class EvolutionWorker(QObject):
     saveFailed = Signal(str)
     autosaved = Signal(int)
 
-    def __init__(self, evolution: Evolution, run_dir: str | None = None, autosave_every: int = 0):
+    def __init__(self, evolution: Algorithm, run_dir: str | None = None, autosave_every: int = 0):
         super().__init__()
         self._evolution = evolution
         self.run_dir = run_dir

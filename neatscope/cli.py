@@ -1,8 +1,9 @@
-"""The ``neatscope`` command: run, resume, gui, screenshot.
+"""The ``neatscope`` command: run, resume, compare, gui, screenshot.
 
 ``neatscope run xor --seed 3 --generations 300 --json out.json`` prints one line per generation
-and a JSON summary. Bad input (config, task, run file) ends with one ``error:`` line and exit
-status 2.
+and a JSON summary; ``--algorithm ga|es|random`` runs a baseline instead of NEAT. Bad input
+(config, task, run file) ends with one ``error:`` line and exit status 2. Engine modules are
+imported inside the handlers, so each command loads only what it needs.
 """
 
 from __future__ import annotations
@@ -15,29 +16,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from core.config import ConfigError, load_config
-from core.engine import Evolution
-from core.persistence import (
-    RunFileError,
-    autosave,
-    genome_to_dict,
-    load_run,
-    read_goal,
-    save_run,
-    write_goal,
-)
-from core.reports import GenerationReport
-from core.tasks import Task, make_task
-from core.tasks.cartpole import MAX_STEPS, SOLVED_RETURN, CartPoleTask
-from core.tasks.function import FunctionTask
-from core.tasks.gym_env import GymTask
+DEFAULT_GENERATIONS = 300
 
 
-def _generation_line(report: GenerationReport) -> str:
+def _generation_line(report: Any) -> str:
     total_ms = 1000 * dict(report.timings).get("total_s", 0.0)
+    species = f"species {len(report.species):3d}  " if report.species else ""
     return (
         f"gen {report.generation:4d}  best {report.best_fitness:9.4f}  mean {report.mean_fitness:9.4f}  "
-        f"sd {report.stdev_fitness:7.4f}  species {len(report.species):3d}  "
+        f"sd {report.stdev_fitness:7.4f}  {species}"
         f"champion {report.champion.hidden_count}h/{report.champion.enabled_count}c  "
         f"evals {report.evaluations:7d}  {total_ms:6.1f} ms"
         + (f"  faults {report.fitness_faults} (e.g. {report.fault_examples[0]})" if report.fault_examples else "")
@@ -45,43 +32,52 @@ def _generation_line(report: GenerationReport) -> str:
     )
 
 
-def summary(evolution: Evolution, wall_s: float) -> dict[str, Any]:
+def summary(run: Any, wall_s: float) -> dict[str, Any]:
     """A run's outcome as JSON-ready data."""
-    last = evolution.history[-1] if evolution.history else None
-    solved_at = next((r for r in evolution.history if r.solved), None)
-    criterion_at = next((r for r in evolution.history if r.criterion_met), None)
+    from core.runs.genome_json import genome_to_dict
+
+    last = run.history[-1] if run.history else None
+    solved_at = next((r for r in run.history if r.solved), None)
+    criterion_at = next((r for r in run.history if r.criterion_met), None)
     return {
-        "task": evolution.task.spec(),
-        "seed_entropy": evolution.seed_entropy,
-        "generations": len(evolution.history),
+        "algorithm": run.name,
+        "task": run.task.spec(),
+        "seed_entropy": run.seed_entropy,
+        "generations": len(run.history),
         "solved": solved_at is not None,
         "solved_generation": solved_at.generation if solved_at else None,
         "solved_evaluations": solved_at.evaluations if solved_at else None,
+        # The paper's count: every earlier generation plus the winner's place in its own.
+        "solved_evaluations_paper": solved_at.solved_at_evaluation if solved_at else None,
         "criterion_met_generation": criterion_at.generation if criterion_at else None,
-        "evaluations": evolution.evaluations,
+        "evaluations": run.evaluations,
+        "env_steps": run.env_steps,
         "best_fitness": last.best_fitness if last else None,
+        "best_fitness_ever": last.best_fitness_ever if last else None,
         "champion": genome_to_dict(last.champion.to_genome()) if last else None,
         "species": len(last.species) if last else 0,
         "wall_s": wall_s,
     }
 
 
-def _evolve(evolution: Evolution, args: argparse.Namespace, generations: int, stop_when_solved: bool, run_dir: str | None) -> int:
+def _evolve(run: Any, args: argparse.Namespace, generations: int, stop_when_solved: bool, run_dir: str | None) -> int:
+    from core.runs.persistence import autosave, save_run
+
     started = time.perf_counter()
-    if generations > 0 and not (stop_when_solved and evolution.solved):
-        for report in evolution.run(generations, stop_when_solved=stop_when_solved):
+    if generations > 0 and not (stop_when_solved and run.solved):
+        for report in run.run(generations, stop_when_solved=stop_when_solved):
             if not args.quiet:
                 print(_generation_line(report), flush=True)
             if args.save and args.save_every and report.generation % args.save_every == 0:
-                save_run(evolution, args.save)
-            if run_dir and args.autosave_every and evolution.generation % args.autosave_every == 0:
-                autosave(evolution, run_dir)
+                save_run(run, args.save)
+            if run_dir and args.autosave_every and run.generation % args.autosave_every == 0:
+                autosave(run, run_dir)
     wall = time.perf_counter() - started
     if args.save:
-        save_run(evolution, args.save)
+        save_run(run, args.save)
     if run_dir:
-        autosave(evolution, run_dir)
-    result = summary(evolution, wall)
+        autosave(run, run_dir)
+    result = summary(run, wall)
     text = json.dumps(result, indent=2)
     if args.json:
         Path(args.json).write_text(text + "\n", encoding="utf-8")
@@ -89,19 +85,27 @@ def _evolve(evolution: Evolution, args: argparse.Namespace, generations: int, st
     return 0
 
 
-def task_from_args(args: argparse.Namespace) -> Task:
-    """The task a ``run`` command names: a built-in task, or ``--env`` for any gymnasium id."""
+def task_from_args(args: argparse.Namespace) -> Any:
+    """The task a ``run`` command names: a built-in task, ``--env`` or ``--fitness``."""
+    from core.tasks import make_task
+
     if sum(bool(x) for x in (args.env, args.task, args.fitness)) > 1:
         raise ValueError("give one of: a task name, --env, --fitness")
     if args.fitness:
+        from core.tasks.function import FunctionTask
+
         if args.inputs is None or args.outputs is None:
             raise ValueError("--fitness needs --inputs and --outputs")
         return FunctionTask(args.fitness, args.inputs, args.outputs, fitness_threshold=args.threshold)
     if args.env:
+        from core.tasks.gym_env import GymTask
+
         return GymTask(args.env, episodes=args.episodes, max_steps=args.max_steps, fitness_threshold=args.threshold, workers=args.workers)
     if not args.task:
         raise ValueError("name a task (xor, cartpole), or give --env ID or --fitness MODULE:FUNCTION")
     if args.task == "cartpole":
+        from core.tasks.cartpole import MAX_STEPS, SOLVED_RETURN, CartPoleTask
+
         return CartPoleTask(
             episodes=args.episodes, max_steps=args.max_steps or MAX_STEPS, fitness_threshold=args.threshold or SOLVED_RETURN
         )
@@ -113,40 +117,105 @@ def task_from_args(args: argparse.Namespace) -> Task:
     return make_task(spec)
 
 
+def algorithm_config(cls: type, config_path: str | None, population: int | None) -> Any:
+    """An algorithm's config: its defaults, a user TOML file, then ``--population``."""
+    config = cls.load_config(config_path)
+    if population is not None:
+        config = config.replace(**{cls.population_size_key: population})
+    return config
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
-    if args.population is not None:
-        config = config.replace(**{"population.size": args.population})
+    from core.algorithms.registry import algorithm_class
+    from core.runs.persistence import autosave, write_goal
+
+    cls = algorithm_class(args.algorithm)
+    config = algorithm_config(cls, args.config, args.population)
     task = task_from_args(args)
-    generations = 300 if args.generations is None else args.generations
+    generations = DEFAULT_GENERATIONS if args.generations is None else args.generations
     try:
-        evolution = Evolution(config, task, args.seed)
+        run = cls(config, task, args.seed)
         if args.run_dir:
             write_goal(args.run_dir, generations, not args.no_stop)
-            autosave(evolution, args.run_dir)
-        return _evolve(evolution, args, generations, not args.no_stop, args.run_dir)
+            autosave(run, args.run_dir)
+        return _evolve(run, args, generations, not args.no_stop, args.run_dir)
     finally:
         task.close()
 
 
 def _cmd_resume(args: argparse.Namespace) -> int:
     """Continue a run file, or a run folder from its last autosave towards its recorded goal."""
-    evolution = load_run(args.run_file)
+    from core.runs.persistence import load_run, read_goal
+
+    run = load_run(args.run_file)
     run_dir = args.run_file if Path(args.run_file).is_dir() else None
     goal = read_goal(run_dir) if run_dir else None
     stop_when_solved = not args.no_stop if goal is None or args.no_stop else goal[1]
     if args.generations is not None:
         generations = args.generations
     elif goal is not None:
-        generations = max(0, goal[0] - evolution.generation)
+        generations = max(0, goal[0] - run.generation)
     else:
-        generations = 300
+        generations = DEFAULT_GENERATIONS
     if args.save is None and run_dir is None:
         args.save = args.run_file
     try:
-        return _evolve(evolution, args, generations, stop_when_solved, run_dir)
+        return _evolve(run, args, generations, stop_when_solved, run_dir)
     finally:
-        evolution.task.close()
+        run.task.close()
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from core.runs.compare import CompareSpec, load_spec, run_compare
+
+    if args.resume:
+        spec = load_spec(args.resume)
+        out = args.resume
+    else:
+        if not args.out:
+            raise ValueError("compare needs --out DIR (or --resume DIR)")
+        from core.algorithms.registry import algorithm_class
+
+        algorithms = tuple(name.strip() for name in args.algorithms.split(",") if name.strip())
+        if not algorithms:
+            raise ValueError("--algorithms lists no algorithm")
+        configs = {}
+        overrides = dict(_parse_config_options(args.config or []))
+        for name in algorithms:
+            cls = algorithm_class(name)
+            configs[name] = algorithm_config(cls, overrides.pop(name, None), None).to_dict()
+        if overrides:
+            raise ValueError(f"--config names algorithm(s) not compared: {', '.join(overrides)}")
+        task = task_from_args(args)
+        try:
+            task_spec = task.spec()
+        finally:
+            task.close()
+        if args.seeds < 1 or args.max_evaluations < 1:
+            raise ValueError("--seeds and --max-evaluations must be at least 1")
+        spec = CompareSpec(
+            task=task_spec,
+            algorithms=algorithms,
+            seeds=tuple(range(args.first_seed, args.first_seed + args.seeds)),
+            max_evaluations=args.max_evaluations,
+            max_generations=args.max_generations,
+            stop_when_solved=not args.no_stop,
+            configs=configs,
+        )
+        out = args.out
+    result = run_compare(spec, out, workers=args.workers, progress=None if args.quiet else sys.stderr)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def _parse_config_options(values: list[str]) -> list[tuple[str, str]]:
+    pairs = []
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep or not name or not path:
+            raise ValueError(f"--config wants ALGORITHM=FILE.toml, got {value!r}")
+        pairs.append((name, path))
+    return pairs
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
@@ -176,24 +245,32 @@ def _add_evolve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--autosave-every", type=int, default=10, metavar="N", help="autosave into the run folder every N generations (default 10, 0: only at the end)")
 
 
+def _add_task_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("task", nargs="?", help="built-in task: xor or cartpole")
+    parser.add_argument("--env", metavar="ID", help="any gymnasium environment id, e.g. Acrobot-v1")
+    parser.add_argument("--fitness", metavar="MODULE:FUNCTION", help="your own fitness function, called with each genome's network")
+    parser.add_argument("--inputs", type=int, help="network inputs for --fitness")
+    parser.add_argument("--outputs", type=int, help="network outputs for --fitness")
+    parser.add_argument("--episodes", type=int, default=5, help="episodes per genome for cartpole/--env (default 5)")
+    parser.add_argument("--max-steps", type=int, help="step cap per episode (default: the env's time limit)")
+    parser.add_argument("--threshold", type=float, help="fitness that counts as solved (default: the task's)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``neatscope`` command."""
-    parser = argparse.ArgumentParser(prog="neatscope", description="Evolve neural networks with NEAT and watch it happen.")
+    from core.algorithms.registry import ALGORITHMS
+
+    algorithm_help = "; ".join(f"{name}: {entry.summary}" for name, entry in ALGORITHMS.items())
+    parser = argparse.ArgumentParser(prog="neatscope", description="Evolve neural networks with NEAT and its family, and watch it happen.")
     parser.add_argument("--log-level", default="WARNING", help="logging level (DEBUG, INFO, WARNING)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="evolve headless, one line per generation")
-    run.add_argument("task", nargs="?", help="built-in task: xor or cartpole")
-    run.add_argument("--env", metavar="ID", help="any gymnasium environment id, e.g. Acrobot-v1")
-    run.add_argument("--fitness", metavar="MODULE:FUNCTION", help="your own fitness function, called with each genome's network")
-    run.add_argument("--inputs", type=int, help="network inputs for --fitness")
-    run.add_argument("--outputs", type=int, help="network outputs for --fitness")
-    run.add_argument("--episodes", type=int, default=5, help="episodes per genome for cartpole/--env (default 5)")
-    run.add_argument("--max-steps", type=int, help="step cap per episode (default: the env's time limit)")
-    run.add_argument("--threshold", type=float, help="fitness that counts as solved (default: the task's)")
+    _add_task_options(run)
+    run.add_argument("--algorithm", default="neat", choices=tuple(ALGORITHMS), help=f"the algorithm (default neat). {algorithm_help}")
     run.add_argument("--workers", type=int, default=0, help="worker processes for --env tasks (default 0: in process)")
     run.add_argument("--seed", type=int, default=None, help="random seed (default: fresh entropy, reported in the summary)")
-    run.add_argument("--config", metavar="FILE.toml", help="config keys to change (see resources/neat_default.toml)")
+    run.add_argument("--config", metavar="FILE.toml", help="config keys to change (see resources/<algorithm>_default.toml)")
     run.add_argument("--population", type=int, help="population size (overrides the config)")
     run.add_argument("--run-dir", metavar="DIR", help="run folder: autosaves and the goal, for `neatscope resume DIR` after a crash")
     _add_evolve_options(run)
@@ -203,6 +280,23 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("run_file", help="a run file (--save, Save population) or a run folder (--run-dir, the app's autosaves)")
     _add_evolve_options(resume)
     resume.set_defaults(handler=_cmd_resume)
+
+    compare = commands.add_parser(
+        "compare", help="run several algorithms x seeds on one task and budget; write runs.csv, summary.csv/json and curves.png/svg"
+    )
+    _add_task_options(compare)
+    compare.add_argument("--algorithms", default="neat,ga,es,random", help="comma-separated algorithms (default neat,ga,es,random)")
+    compare.add_argument("--seeds", type=int, default=10, help="seeds per algorithm (default 10)")
+    compare.add_argument("--first-seed", type=int, default=0, help="first seed (default 0: seeds 0..N-1)")
+    compare.add_argument("--max-evaluations", type=int, default=50_000, help="evaluation budget of every run (default 50,000)")
+    compare.add_argument("--max-generations", type=int, default=100_000, help="generation cap of every run (default 100,000)")
+    compare.add_argument("--no-stop", action="store_true", help="spend the whole budget even after solving")
+    compare.add_argument("--config", action="append", metavar="ALGORITHM=FILE.toml", help="config for one algorithm (repeatable)")
+    compare.add_argument("--workers", type=int, default=0, help="run whole runs in N processes (default 0: one after another)")
+    compare.add_argument("--out", metavar="DIR", help="folder for the run files and results")
+    compare.add_argument("--resume", metavar="DIR", help="continue an interrupted compare in DIR")
+    compare.add_argument("--quiet", action="store_true", help="no progress bar")
+    compare.set_defaults(handler=_cmd_compare)
 
     gui = commands.add_parser("gui", help="open the desktop workbench")
     gui.set_defaults(handler=_cmd_gui)
@@ -220,6 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``neatscope`` console script."""
+    from core.runs.config import ConfigError
+    from core.runs.fields import RunFileError
+
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     try:

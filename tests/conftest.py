@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.config import EngineConfig, default_config
-from core.genome import ConnectionGene, Genome, NodeGene
-from core.innovation import InnovationTracker
-from core.mutation import (
+from core.algorithms.neat.config import NeatConfig, default_config
+from core.algorithms.neat.innovation import InnovationTracker
+from core.algorithms.neat.mutation import (
     mutate_add_connection,
     mutate_add_node,
     mutate_node_functions,
     mutate_toggle_enable,
     mutate_weights,
 )
+from core.networks.genome import ConnectionGene, Genome, NodeGene
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def rng() -> np.random.Generator:
 
 
 @pytest.fixture
-def config() -> EngineConfig:
+def config() -> NeatConfig:
     return default_config()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.persistence import autosave, load_run
+from core.runs.persistence import autosave, load_run
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
@@ -43,16 +43,16 @@ def test_sigkill_mid_run_then_resume_gives_the_uninterrupted_history(tmp_path):
 
 _KILLED_WHILE_SAVING = """
 import sys, time
-import core.persistence
-from core.config import default_config
-from core.engine import Evolution
-from core.persistence import autosave
+import core.runs.persistence
+from core.algorithms.neat.config import default_config
+from core.algorithms.neat.evolution import Neat
+from core.runs.persistence import autosave
 from core.tasks.xor import XorTask
-evolution = Evolution(default_config().replace(**{"population.size": 300}), XorTask(), 3)
+evolution = Neat(default_config().replace(**{"population.size": 300}), XorTask(), 3)
 evolution.step()
 autosave(evolution, sys.argv[1])
 evolution.step()
-real_fsync = core.persistence.os.fsync
+real_fsync = core.runs.persistence.os.fsync
 
 def fsync_then_wait(fd):
     # The new file is fully written to its temporary name; the rename has not happened yet.
@@ -60,7 +60,7 @@ def fsync_then_wait(fd):
     time.sleep(30)
     real_fsync(fd)
 
-core.persistence.os.fsync = fsync_then_wait
+core.runs.persistence.os.fsync = fsync_then_wait
 autosave(evolution, sys.argv[1])
 """
 

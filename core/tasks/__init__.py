@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from core.batch import PopulationNetwork
+from core.networks.batch import PopulationNetwork
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,23 +15,31 @@ class TaskResult:
     """Fitness per genome, and per genome whether it met the task's own success test.
 
     ``errors`` lists (genome index, message) for genomes whose evaluation failed; their fitness
-    is NaN and the engine counts them as faults.
+    is NaN and the engine counts them as faults. ``env_steps`` counts the environment steps
+    taken (ended episodes excluded); 0 for tasks without an environment.
     """
 
     fitness: np.ndarray
     criterion_met: np.ndarray
     errors: tuple[tuple[int, str], ...] = ()
+    env_steps: int = 0
 
 
 class Task(Protocol):
-    """What the engine needs from a task."""
+    """What an algorithm needs from a task.
+
+    ``deterministic`` tasks give a genome the same fitness every time (XOR); algorithms skip
+    re-evaluations there. ``episodes`` may ask an episodic task for a different number of
+    episodes than its own (e.g. the weight GA's elite validation); other tasks ignore it.
+    """
 
     name: str
     num_inputs: int
     num_outputs: int
     fitness_threshold: float
+    deterministic: bool
 
-    def evaluate(self, population: PopulationNetwork, rng: np.random.Generator) -> TaskResult:
+    def evaluate(self, population: PopulationNetwork, rng: np.random.Generator, episodes: int | None = None) -> TaskResult:
         """Score every network of the population."""
         ...
 

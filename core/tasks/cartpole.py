@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from core.batch import PopulationNetwork
+from core.networks.batch import PopulationNetwork
 from core.tasks import TaskResult
 from core.tasks.episodes import episode_seeds
 
@@ -96,6 +96,7 @@ class CartPoleTask:
     name = "cartpole"
     num_inputs = 4
     num_outputs = 2
+    deterministic = False
 
     def __init__(self, episodes: int = 5, max_steps: int = MAX_STEPS, fitness_threshold: float = SOLVED_RETURN):
         if episodes < 1 or max_steps < 1:
@@ -105,11 +106,11 @@ class CartPoleTask:
         self.fitness_threshold = float(fitness_threshold)
         self.last_stats = EpisodeStats(0, 0.0, 0.0)
 
-    def evaluate(self, population: PopulationNetwork, rng: np.random.Generator) -> TaskResult:
+    def evaluate(self, population: PopulationNetwork, rng: np.random.Generator, episodes: int | None = None) -> TaskResult:
         """Run every genome's episodes in lock step; return mean returns."""
-        returns = self.run_episodes(population, episode_seeds(rng, self.episodes))
+        returns = self.run_episodes(population, episode_seeds(rng, episodes or self.episodes))
         fitness = returns.mean(axis=1)
-        return TaskResult(fitness, fitness >= self.fitness_threshold)
+        return TaskResult(fitness, fitness >= self.fitness_threshold, env_steps=self.last_stats.env_steps)
 
     def run_episodes(self, population: PopulationNetwork, seeds: np.ndarray) -> np.ndarray:
         """Returns (P, E) of every genome on every seed.

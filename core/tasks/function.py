@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from core.batch import PopulationNetwork
-from core.decode import decode
+from core.networks.batch import PopulationNetwork
+from core.networks.decode import decode
 from core.tasks import TaskResult
 
 FitnessFunction = Callable[[Any], float]
@@ -55,6 +55,7 @@ class FunctionTask:
     """
 
     name = "function"
+    deterministic = False
 
     def __init__(
         self,
@@ -72,7 +73,7 @@ class FunctionTask:
         self.num_outputs = num_outputs
         self.fitness_threshold = math.inf if fitness_threshold is None else float(fitness_threshold)
 
-    def evaluate(self, population: PopulationNetwork, rng: np.random.Generator) -> TaskResult:
+    def evaluate(self, population: PopulationNetwork, rng: np.random.Generator, episodes: int | None = None) -> TaskResult:
         """Call the function once per genome; a failure is that genome's NaN and error message."""
         fitness = np.empty(population.size)
         errors = []

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from core.batch import PopulationNetwork
+from core.networks.batch import PopulationNetwork
 from core.tasks import TaskResult
 from core.tasks.episodes import episode_seeds, spaces_error
 
@@ -128,13 +128,14 @@ def run_vector_episodes(
         env.close()
 
 
-def _evaluate_chunk(env_id: str, genome_dicts: list[dict], recurrent: bool, seeds: np.ndarray, max_steps: int | None, mode: str) -> np.ndarray:
+def _evaluate_chunk(
+    env_id: str, genome_dicts: list[dict], recurrent: bool, seeds: np.ndarray, max_steps: int | None, mode: str
+) -> tuple[np.ndarray, int]:
     """Worker-process entry: rebuild genomes from plain data and run their episodes."""
-    from core.persistence import genome_from_dict
+    from core.runs.genome_json import genome_from_dict
 
     genomes = [genome_from_dict(d, f"genome {i}") for i, d in enumerate(genome_dicts)]
-    returns, _ = run_vector_episodes(env_id, PopulationNetwork(genomes, recurrent), seeds, max_steps, mode)
-    return returns
+    return run_vector_episodes(env_id, PopulationNetwork(genomes, recurrent), seeds, max_steps, mode)
 
 
 class GymTask:
@@ -155,6 +156,7 @@ class GymTask:
     """
 
     name = "gym"
+    deterministic = False
 
     def __init__(
         self,
@@ -189,20 +191,20 @@ class GymTask:
         self.last_env_steps = 0
         self._pool: ProcessPoolExecutor | None = None
 
-    def evaluate(self, population: PopulationNetwork, rng: np.random.Generator) -> TaskResult:
+    def evaluate(self, population: PopulationNetwork, rng: np.random.Generator, episodes: int | None = None) -> TaskResult:
         """Mean return of every genome over this generation's shared episode seeds."""
-        seeds = episode_seeds(rng, self.episodes)
+        seeds = episode_seeds(rng, episodes or self.episodes)
         if self.workers and population.size > 1:
-            returns = self._evaluate_in_pool(population, seeds)
+            returns, self.last_env_steps = self._evaluate_in_pool(population, seeds)
         else:
             returns, self.last_env_steps = run_vector_episodes(self.env_id, population, seeds, self.max_steps, self.mode)
         fitness = returns.mean(axis=1)
-        return TaskResult(fitness, fitness >= self.fitness_threshold)
+        return TaskResult(fitness, fitness >= self.fitness_threshold, env_steps=self.last_env_steps)
 
-    def _evaluate_in_pool(self, population: PopulationNetwork, seeds: np.ndarray) -> np.ndarray:
+    def _evaluate_in_pool(self, population: PopulationNetwork, seeds: np.ndarray) -> tuple[np.ndarray, int]:
         import multiprocessing
 
-        from core.persistence import genome_to_dict
+        from core.runs.genome_json import genome_to_dict
 
         if self._pool is None:
             # spawn, not fork: the app's Qt threads must not be duplicated into children.
@@ -223,7 +225,8 @@ class GymTask:
                 break
             if population.checkpoint is not None:
                 population.checkpoint()
-        return np.concatenate([f.result() for f in futures])
+        results = [f.result() for f in futures]
+        return np.concatenate([returns for returns, _ in results]), sum(steps for _, steps in results)
 
     def spec(self) -> dict[str, Any]:
         """Task name and parameters."""

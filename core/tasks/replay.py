@@ -3,7 +3,7 @@
 A replay decodes a *copy* of a genome into the one-genome reference network (bit-identical to
 the batched evaluator) and steps the same dynamics the evaluator uses, so a CartPole replay
 with an episode seed earns exactly the return the evaluator computed for that genome and seed.
-Nothing here touches a running ``Evolution``.
+Nothing here touches a running algorithm.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from core.decode import decode
-from core.genome import Genome
+from core.networks.decode import decode
+from core.networks.genome import Genome
 from core.tasks.cartpole import MAX_STEPS, cartpole_reset, cartpole_step, observe
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from core.batch import PopulationNetwork
+from core.networks.batch import PopulationNetwork
 from core.tasks import TaskResult
 
 XOR_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -23,11 +23,12 @@ class XorTask:
     name = "xor"
     num_inputs = 2
     num_outputs = 1
+    deterministic = True
 
     def __init__(self, fitness_threshold: float = 3.9):
         self.fitness_threshold = float(fitness_threshold)
 
-    def evaluate(self, population: PopulationNetwork, rng: np.random.Generator) -> TaskResult:
+    def evaluate(self, population: PopulationNetwork, rng: np.random.Generator, episodes: int | None = None) -> TaskResult:
         """Score all genomes on the four patterns at once; XOR is deterministic, rng is unused."""
         outputs = population.activate(XOR_INPUTS)[:, :, 0]  # (P, 4)
         fitness = 4.0 - ((outputs - XOR_TARGETS) ** 2).sum(axis=1)

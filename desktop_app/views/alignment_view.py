@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.compatibility import align, compatibility
-from core.config import SpeciationConfig
-from core.reports import GenomeSnapshot
+from core.algorithms.neat.compatibility import align, compatibility
+from core.algorithms.neat.config import SpeciationConfig
+from core.networks.snapshot import GenomeSnapshot
 
 # Background per gene class; a legend under the table names them.
 CLASS_COLOURS = {

@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from core.reports import GenerationReport
+from core.runs.reports import GenerationReport
 
 
 def grown_range(current: tuple[float, float] | None, lo: float, hi: float, fixed_lo: bool = False) -> tuple[float, float]:

@@ -8,8 +8,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from core.layout import layered_layout, node_depths
-from core.reports import GenomeSnapshot
+from core.networks.layout import layered_layout, node_depths
+from core.networks.snapshot import GenomeSnapshot
 
 POSITIVE = (220, 70, 50)
 NEGATIVE = (50, 110, 230)

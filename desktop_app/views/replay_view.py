@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.reports import GenomeSnapshot
+from core.networks.snapshot import GenomeSnapshot
 from core.tasks.cartpole import HALF_POLE_LENGTH, MAX_STEPS, TAU, X_LIMIT
 from core.tasks.replay import CartPoleReplay, GymReplay, ReplayFrame
 from desktop_app.views.network_view import NetworkView

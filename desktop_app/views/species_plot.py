@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.reports import GenerationReport
+from core.runs.reports import GenerationReport
 
 COLUMNS = ("species", "size", "best", "age", "stagnation", "offspring")
 

@@ -15,16 +15,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from core.config import default_config  # noqa: E402
-from core.engine import Evolution  # noqa: E402
-from core.persistence import run_to_dict  # noqa: E402
+from core.algorithms.neat.config import default_config  # noqa: E402
+from core.algorithms.neat.evolution import Neat  # noqa: E402
+from core.runs.persistence import run_to_dict  # noqa: E402
 from core.tasks.xor import XorTask  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "bad_files"
 
 
 def valid_run() -> dict:
-    evolution = Evolution(default_config().replace(**{"population.size": 12}), XorTask(), 7)
+    evolution = Neat(default_config().replace(**{"population.size": 12}), XorTask(), 7)
     evolution.step()
     evolution.step()
     return run_to_dict(evolution)
@@ -37,15 +37,15 @@ def changed(change) -> str:
 
 
 def _cycle(d: dict) -> None:
-    genome = d["population"][0]
+    genome = d["state"]["population"][0]
     genome["nodes"].append({"id": 900, "kind": "hidden", "bias": 0.0, "response": 1.0, "activation": "sigmoid", "aggregation": "sum"})
     genome["nodes"].append({"id": 901, "kind": "hidden", "bias": 0.0, "response": 1.0, "activation": "sigmoid", "aggregation": "sum"})
     genome["connections"] += [
         {"innovation": 900, "in": 900, "out": 901, "weight": 1.0, "enabled": True},
         {"innovation": 901, "in": 901, "out": 900, "weight": 1.0, "enabled": True},
     ]
-    d["innovation"]["next_node_id"] = 1000
-    d["innovation"]["next_innovation"] = 1000
+    d["state"]["innovation"]["next_node_id"] = 1000
+    d["state"]["innovation"]["next_innovation"] = 1000
 
 
 CASES: dict[str, tuple[str | bytes, str]] = {
@@ -56,25 +56,25 @@ CASES: dict[str, tuple[str | bytes, str]] = {
     "not_an_object.json": ("[1, 2, 3]", "not a NEAT Scope run file"),
     "other_json.json": ('{"name": "something else"}', "not a NEAT Scope run file"),
     "newer_version.json": (changed(lambda d: d.update(version=999)), "newer NEAT Scope"),
-    "missing_population.json": (changed(lambda d: d.pop("population")), "missing field 'population'"),
-    "missing_weight.json": (changed(lambda d: d["population"][3]["connections"][0].pop("weight")), "missing field 'weight'"),
-    "wrong_type_weight.json": (changed(lambda d: d["population"][0]["connections"][0].update(weight="heavy")), r"weight: expected int/float, got str"),
+    "missing_population.json": (changed(lambda d: d["state"].pop("population")), "missing field 'population'"),
+    "missing_weight.json": (changed(lambda d: d["state"]["population"][3]["connections"][0].pop("weight")), "missing field 'weight'"),
+    "wrong_type_weight.json": (changed(lambda d: d["state"]["population"][0]["connections"][0].update(weight="heavy")), r"weight: expected int/float, got str"),
     "wrong_type_generation.json": (changed(lambda d: d.update(generation="2")), r"generation: expected int, got str"),
-    "wrong_type_enabled.json": (changed(lambda d: d["population"][0]["connections"][0].update(enabled=1)), r"enabled: expected bool"),
-    "huge_float.json": (changed(lambda d: d["population"][0]["nodes"][2].update(bias=1e999)), "must be finite"),
+    "wrong_type_enabled.json": (changed(lambda d: d["state"]["population"][0]["connections"][0].update(enabled=1)), r"enabled: expected bool"),
+    "huge_float.json": (changed(lambda d: d["state"]["population"][0]["nodes"][2].update(bias=1e999)), "must be finite"),
     "huge_counter.json": (changed(lambda d: d.update(evaluations=10**40)), r"evaluations: .* out of range"),
     "huge_integer_literal.json": ('{"format": "neatscope-run", "version": ' + "9" * 5000 + "}", "not a usable JSON file"),
     "huge_population_size.json": (changed(lambda d: d["config"]["population"].update(size=10**12)), "population.size"),
-    "missing_node.json": (changed(lambda d: d["population"][0]["connections"][0].update({"in": 4242})), "connection to missing node 4242"),
+    "missing_node.json": (changed(lambda d: d["state"]["population"][0]["connections"][0].update({"in": 4242})), "connection to missing node 4242"),
     "duplicate_innovation.json": (
-        changed(lambda d: d["population"][1]["connections"].append({**d["population"][1]["connections"][0], "in": 1})),
+        changed(lambda d: d["state"]["population"][1]["connections"].append({**d["state"]["population"][1]["connections"][0], "in": 1})),
         "duplicate innovation number",
     ),
     "cycle_in_feed_forward.json": (changed(_cycle), "closes a cycle in a feed-forward run"),
     "unknown_field.json": (changed(lambda d: d.update(padding="x")), "unknown field"),
     "bad_rng_state.json": (changed(lambda d: d.update(rng_state={"bit_generator": "MT19937"})), "rng_state"),
     "history_gap.json": (changed(lambda d: d["history"].pop(0)), "history: expected reports"),
-    "unknown_activation.json": (changed(lambda d: d["population"][0]["nodes"][2].update(activation="softsign")), "unknown activation 'softsign'"),
+    "unknown_activation.json": (changed(lambda d: d["state"]["population"][0]["nodes"][2].update(activation="softsign")), "unknown activation 'softsign'"),
     "probability_out_of_range.json": (changed(lambda d: d["config"]["structure"].update(add_node_prob=1.5)), "structure.add_node_prob"),
 }
 

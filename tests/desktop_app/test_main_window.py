@@ -131,7 +131,7 @@ def test_alignment_view_marks_gene_classes_and_breaks_delta_down(qtbot, window):
     assert len(candidates) >= 2
     window.alignment_view.compare(0, len(candidates) - 1)
     a, b = candidates[0][1], candidates[-1][1]
-    from core.compatibility import align, compatibility
+    from core.algorithms.neat.compatibility import align, compatibility
 
     alignment = align(a.to_genome(), b.to_genome())
     classes = window.alignment_view.gene_classes
@@ -201,7 +201,7 @@ def test_autosave_folder_resumes_to_the_same_generations(qtbot, window, tmp_path
     _run(qtbot, window, 7)
     run_dir = window.run_dir
     assert run_dir is not None and run_dir.parent == tmp_path / "runs"
-    from core.persistence import load_run
+    from core.runs.persistence import load_run
 
     assert load_run(run_dir).generation == 6  # the last multiple of 3
     _run(qtbot, window, 3)
@@ -220,12 +220,12 @@ def test_resuming_a_folder_without_a_run_says_why(qtbot, window, tmp_path):
 
 
 def test_a_task_failing_for_every_genome_stops_the_run_with_one_message(qtbot, window, tmp_path, config):
-    from core.engine import Evolution
-    from core.persistence import save_run
+    from core.algorithms.neat.evolution import Neat
+    from core.runs.persistence import save_run
     from core.tasks import make_task
 
-    task = make_task({"name": "function", "target": "tests.core.user_fitness:always_fails", "num_inputs": 2, "num_outputs": 1})
-    save_run(Evolution(config, task, 0), tmp_path / "broken.json")
+    task = make_task({"name": "function", "target": "tests.core.tasks.user_fitness:always_fails", "num_inputs": 2, "num_outputs": 1})
+    save_run(Neat(config, task, 0), tmp_path / "broken.json")
     assert window.open_population(str(tmp_path / "broken.json"))
     with qtbot.waitSignal(window.runEnded, timeout=60_000) as ended:
         window.run_generations(5)

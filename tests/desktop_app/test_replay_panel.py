@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from core.batch import PopulationNetwork
-from core.decode import decode
+from core.networks.batch import PopulationNetwork
+from core.networks.decode import decode
 from core.tasks.cartpole import observe
 from desktop_app.main_window import MainWindow
 from desktop_app.views.replay_view import SPEEDS

@@ -3,7 +3,7 @@
 import numpy as np
 from PySide6.QtCore import Q_ARG, QMetaObject, Qt, QThread
 
-from core.engine import Evolution
+from core.algorithms.neat.evolution import Neat
 from core.tasks.xor import XorTask
 from desktop_app.worker import EvolutionWorker
 
@@ -24,7 +24,7 @@ class _EndlessTask(XorTask):
 
 def test_pause_holds_and_stop_ends_a_generation_under_evaluation(qtbot, config):
     task = _EndlessTask()
-    worker = EvolutionWorker(Evolution(config.replace(**{"population.size": 20}), task, 0))
+    worker = EvolutionWorker(Neat(config.replace(**{"population.size": 20}), task, 0))
     thread = QThread()
     worker.moveToThread(thread)
     thread.start()

@@ -1,0 +1,1 @@
+"""The neuroevolution family: one package or module per algorithm, all speaking ``protocol``."""

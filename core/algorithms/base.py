@@ -1,0 +1,264 @@
+"""What every algorithm of the family shares: seeding, counters, evaluation with fault
+handling, the common report fields, the run loop and the saved-state envelope.
+
+Concrete algorithms implement ``_initialise`` (the first population), ``step``,
+``_state_to_dict`` and ``_load_state``; everything else here is the same for all of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from core.algorithms.protocol import Checkpoint, EvaluationFailed
+from core.networks.batch import PopulationNetwork
+from core.networks.genome import Genome
+from core.networks.snapshot import GenomeSnapshot
+from core.runs.config import load_config
+from core.runs.fields import RunFileError
+from core.runs.reports import GenerationReport
+from core.tasks import Task
+
+logger = logging.getLogger(__name__)
+
+MAX_FAULT_EXAMPLES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """One batch of genomes scored: finite fitness (faults replaced), success flags and faults."""
+
+    fitness: np.ndarray
+    criterion_met: np.ndarray
+    faults: int
+    fault_examples: tuple[str, ...]
+    env_steps: int
+
+
+class AlgorithmBase:
+    """Shared machinery of every algorithm (see the module docstring).
+
+    Args:
+        config: the algorithm's validated config (``config_type``).
+        task: what genomes are evaluated on.
+        seed: integer seed; None draws fresh entropy, kept in ``seed_entropy`` for replay.
+    """
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    config_type: ClassVar[type]
+    defaults_resource: ClassVar[str]
+    extras_type: ClassVar[type | None] = None
+    population_size_key: ClassVar[str] = "population.size"
+    # Evaluated networks may hold cycles (NEAT with feed_forward = false).
+    recurrent: bool = False
+
+    def __init__(self, config: Any, task: Task, seed: int | None = None):
+        sequence = np.random.SeedSequence(seed)
+        self._init_common(config, task, int(sequence.entropy), 0, 0, 0, [])  # type: ignore[arg-type]
+        self.rng = np.random.Generator(np.random.PCG64(sequence))
+        self._initialise()
+
+    def _init_common(
+        self, config: Any, task: Task, seed_entropy: int, generation: int, evaluations: int, env_steps: int, history: list[GenerationReport]
+    ) -> None:
+        self.config = config
+        self.task = task
+        self.seed_entropy = seed_entropy
+        self.generation = generation
+        self.evaluations = evaluations
+        self.env_steps = env_steps
+        self.history = history
+        # JSON text of each report, filled by core.runs.persistence: reports never change, so
+        # saves serialise each one once.
+        self.history_json: list[str] = []
+        self.best_fitness_ever = history[-1].best_fitness_ever if history else -math.inf
+
+    # --- to implement ---------------------------------------------------------------------
+
+    def _initialise(self) -> None:
+        """Build the first population from ``self.rng``."""
+        raise NotImplementedError
+
+    def step(self, checkpoint: Checkpoint | None = None) -> GenerationReport:
+        """Run exactly one generation and return its report."""
+        raise NotImplementedError
+
+    def _state_to_dict(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _load_state(self, state: dict[str, Any]) -> None:
+        """Rebuild the algorithm's own state, checking every field (raise ``RunFileError``)."""
+        raise NotImplementedError
+
+    # --- configs --------------------------------------------------------------------------
+
+    @classmethod
+    def load_config(cls, path: str | Path | None = None, overrides: dict[str, Any] | None = None, layers: tuple[dict, ...] = ()) -> Any:
+        """The algorithm's shipped defaults, overlaid with ``layers``, a TOML file and overrides.
+
+        Raises:
+            ConfigError: unreadable TOML, or an unknown, mistyped or out-of-range key.
+        """
+        return load_config(cls.config_type, cls.defaults_resource, path, overrides, layers)
+
+    @classmethod
+    def default_config(cls) -> Any:
+        """The shipped defaults."""
+        return cls.load_config()
+
+    # --- saved state ----------------------------------------------------------------------
+
+    def state_to_dict(self) -> dict[str, Any]:
+        """The algorithm's own state (population, optimiser, ...) as plain JSON data."""
+        return self._state_to_dict()
+
+    @classmethod
+    def restore(
+        cls,
+        config: Any,
+        task: Task,
+        *,
+        seed_entropy: int,
+        rng_state: dict,
+        generation: int,
+        evaluations: int,
+        env_steps: int,
+        history: list[GenerationReport],
+        state: dict[str, Any],
+    ):
+        """Rebuild a run from saved data (see ``core.runs.persistence``); it continues bit-identically.
+
+        Raises:
+            RunFileError: the algorithm's state is invalid.
+        """
+        algorithm = cls.__new__(cls)
+        algorithm._init_common(config, task, seed_entropy, generation, evaluations, env_steps, history)
+        algorithm.rng = np.random.Generator(np.random.PCG64())
+        algorithm.rng.bit_generator.state = rng_state
+        if not isinstance(state, dict):
+            raise RunFileError(f"state: expected an object, got {type(state).__name__}")
+        algorithm._load_state(state)
+        return algorithm
+
+    # --- running --------------------------------------------------------------------------
+
+    @property
+    def solved(self) -> bool:
+        """Whether the last reported generation reached the task's fitness threshold."""
+        return bool(self.history) and self.history[-1].solved
+
+    def task_rng(self, generation: int, stream: int = 0) -> np.random.Generator:
+        """The task's random stream for one generation, independent of the algorithm's stream.
+
+        ``stream`` separates further draws of the same generation (e.g. the GA's validation
+        episodes) from the generation's own episodes.
+        """
+        key = (generation,) if stream == 0 else (generation, stream)
+        return np.random.default_rng(np.random.SeedSequence(self.seed_entropy, spawn_key=key))
+
+    def run(self, max_generations: int, stop_when_solved: bool = True) -> Iterator[GenerationReport]:
+        """Yield one report per generation, up to ``max_generations`` more generations.
+
+        Stops early after a solving generation when ``stop_when_solved`` is set.
+        """
+        for _ in range(max_generations):
+            report = self.step()
+            yield report
+            if stop_when_solved and report.solved:
+                return
+
+    def evaluate(
+        self,
+        genomes: Sequence[Genome],
+        checkpoint: Checkpoint | None,
+        rng: np.random.Generator,
+        episodes: int | None = None,
+        count_as: float = 1.0,
+    ) -> Evaluation:
+        """Score genomes on the task in one population batch; nothing else changes.
+
+        Non-finite fitness (a faulted genome) gets the batch's worst finite fitness. Counters
+        are not touched here: the caller adds ``count`` evaluations once the whole generation
+        has succeeded, so an interrupted step leaves them as they were.
+
+        Raises:
+            EvaluationFailed: no genome got a finite fitness.
+            EvaluationInterrupted: the checkpoint abandoned the evaluation.
+        """
+        population_net = PopulationNetwork(genomes, recurrent=self.recurrent)
+        population_net.checkpoint = checkpoint
+        if checkpoint is not None:
+            checkpoint()
+        if episodes is None:
+            result = self.task.evaluate(population_net, rng)
+        else:
+            result = self.task.evaluate(population_net, rng, episodes=episodes)
+        fitness = np.asarray(result.fitness, dtype=np.float64)
+        if fitness.shape != (len(genomes),):
+            raise ValueError(f"task {self.task.name} returned fitness of shape {fitness.shape}, expected ({len(genomes)},)")
+        finite = np.isfinite(fitness)
+        faults = int((~finite).sum())
+        examples = tuple(message for _, message in result.errors[:MAX_FAULT_EXAMPLES])
+        if faults == len(genomes):
+            detail = examples[0] if examples else "every fitness was NaN or infinite"
+            raise EvaluationFailed(f"every genome failed in generation {self.generation} ({detail}); the run stops here")
+        if faults:
+            fitness = np.where(finite, fitness, float(fitness[finite].min()))
+            logger.warning("generation %d: %d genomes had non-finite fitness", self.generation, faults)
+        return Evaluation(fitness, np.asarray(result.criterion_met, dtype=bool), faults, examples, int(result.env_steps))
+
+    def make_report(
+        self,
+        evaluation: Evaluation,
+        champion: Genome,
+        champion_fitness: float,
+        *,
+        mean_nodes: float,
+        mean_connections: float,
+        evaluated_from: int,
+        extras: Any = None,
+        fitness: np.ndarray | None = None,
+        timings: dict[str, float] | None = None,
+    ) -> GenerationReport:
+        """The common report fields for the generation just evaluated (counters already added).
+
+        ``fitness`` defaults to the evaluation's, in evaluation order; the champion is the
+        genome the algorithm presents as this generation's best. ``evaluated_from`` is the
+        evaluation counter before this generation, for the paper's evaluations-to-solve count.
+        """
+        values = evaluation.fitness if fitness is None else fitness
+        best = float(values.max())
+        solvers = np.flatnonzero(values >= self.task.fitness_threshold)
+        solved_at = evaluated_from + int(solvers[0]) + 1 if len(solvers) else None
+        self.best_fitness_ever = max(self.best_fitness_ever, best, champion_fitness)
+        snapshot = GenomeSnapshot.from_genome(champion)
+        if snapshot.fitness != champion_fitness:
+            snapshot = GenomeSnapshot(snapshot.genome_id, champion_fitness, snapshot.nodes, snapshot.connections)
+        return GenerationReport(
+            algorithm=self.name,
+            generation=self.generation,
+            evaluations=self.evaluations,
+            env_steps=self.env_steps,
+            best_fitness=best,
+            mean_fitness=float(values.mean()),
+            stdev_fitness=float(values.std()),
+            best_fitness_ever=float(self.best_fitness_ever),
+            champion=snapshot,
+            mean_nodes=mean_nodes,
+            mean_connections=mean_connections,
+            solved=solved_at is not None,
+            criterion_met=bool(evaluation.criterion_met.any()),
+            fitness_faults=evaluation.faults,
+            fault_examples=evaluation.fault_examples,
+            solved_at_evaluation=solved_at,
+            extras=extras,
+            timings=tuple((timings or {}).items()),
+        )
+

@@ -1,0 +1,1 @@
+"""NEAT (Stanley & Miikkulainen 2002): one module per concept of the paper."""

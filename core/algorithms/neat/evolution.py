@@ -1,0 +1,257 @@
+"""The NEAT generation loop: one ``Neat`` object per run, one report per ``step()``.
+
+A generation (``Neat.step``) does, in order:
+
+1. Decode every genome and evaluate the whole population in one batch.
+2. Replace non-finite fitness by the worst finite fitness and count the faults.
+3. Update each species' best fitness (drives stagnation, paper p. 111).
+4. Allot offspring to species by explicit fitness sharing (paper eq. 2).
+5. Freeze the generation into an immutable ``GenerationReport``.
+6. Breed the next generation: elites, crossover, mutation (paper section 3).
+7. Speciate the offspring against representatives of the previous generation (paper p. 110).
+
+All randomness flows from one ``numpy.random.Generator`` seeded from a ``SeedSequence``; task
+randomness (episode seeds) comes from a child sequence keyed by generation, so a resumed run
+evaluates exactly as the uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+from core.algorithms.base import AlgorithmBase, Evaluation
+from core.algorithms.neat.config import DEFAULTS_RESOURCE, NeatConfig
+from core.algorithms.neat.innovation import InnovationTracker
+from core.algorithms.neat.report import NeatExtras, SpeciesSnapshot
+from core.algorithms.neat.reproduction import Allotment, allot_offspring, reproduce
+from core.algorithms.neat.species import Species, SpeciesSet
+from core.algorithms.protocol import Checkpoint
+from core.networks.genome import ConnectionGene, Genome, NodeGene
+from core.networks.snapshot import GenomeSnapshot
+from core.runs.fields import RunFileError, read_counter, read_dict, read_field, read_list, read_number
+from core.runs.genome_json import check_acyclic, check_interface, finite_or_none, genome_from_dict, genome_to_dict
+from core.runs.reports import GenerationReport
+
+logger = logging.getLogger(__name__)
+
+
+def initial_population(
+    config: NeatConfig, num_inputs: int, num_outputs: int, tracker: InnovationTracker, rng: np.random.Generator
+) -> list[Genome]:
+    """The minimal starting population: inputs and outputs, no hidden nodes (paper, p. 105).
+
+    Input ids are 0..num_inputs-1 and output ids follow; with ``initial_connection = "full"``
+    every genome has every input-output connection, with shared innovation numbers.
+    """
+    size = config.population.size
+    nodes_config, weights = config.nodes, config.weights
+    input_ids = list(range(num_inputs))
+    output_ids = list(range(num_inputs, num_inputs + num_outputs))
+    pairs = [(i, o) for o in output_ids for i in input_ids] if config.population.initial_connection == "full" else []
+    innovations = [tracker.connection_innovation(i, o) for i, o in pairs]
+    all_weights = np.clip(rng.standard_normal((size, len(pairs))) * weights.init_stdev, weights.min, weights.max).tolist()
+    all_biases = np.clip(
+        nodes_config.bias_init_mean + rng.standard_normal((size, num_outputs)) * nodes_config.bias_init_stdev,
+        weights.min,
+        weights.max,
+    ).tolist()
+    population = []
+    for genome_id in range(size):
+        nodes = {i: NodeGene(i, "input", 0.0, 1.0, "identity", "sum") for i in input_ids}
+        for o, bias in zip(output_ids, all_biases[genome_id]):
+            nodes[o] = NodeGene(o, "output", bias, nodes_config.response_init, nodes_config.activation_default, nodes_config.aggregation_default)
+        connections = {
+            innovation: ConnectionGene(innovation, i, o, w, True)
+            for innovation, (i, o), w in zip(innovations, pairs, all_weights[genome_id])
+        }
+        population.append(Genome(genome_id, nodes, connections))
+    return population
+
+
+class Neat(AlgorithmBase):
+    """One NEAT run: population, species, innovation history, RNG and report history.
+
+    Args:
+        config: the validated NEAT configuration.
+        task: what genomes are evaluated on.
+        seed: integer seed; None draws fresh entropy, kept in ``seed_entropy`` for replay.
+    """
+
+    name = "neat"
+    title = "NEAT"
+    config_type = NeatConfig
+    defaults_resource = DEFAULTS_RESOURCE
+    extras_type = NeatExtras
+
+    config: NeatConfig
+
+    def _initialise(self) -> None:
+        config, task = self.config, self.task
+        self.tracker = InnovationTracker(task.num_inputs + task.num_outputs, 0, config.structure.innovation_scope)
+        self.population = initial_population(config, task.num_inputs, task.num_outputs, self.tracker, self.rng)
+        self.next_genome_id = len(self.population)
+        self.species = SpeciesSet([], 0, config.speciation.threshold)
+        self.species.speciate(self.population, config.speciation, self.generation, self.rng)
+
+    @property
+    def recurrent(self) -> bool:  # type: ignore[override]
+        """Recurrent networks unless the config keeps genomes feed-forward."""
+        return not self.config.population.feed_forward
+
+    def _report(self, evaluation: Evaluation, allotment: Allotment, timings: dict[str, float], evaluated_from: int) -> GenerationReport:
+        fitness = evaluation.fitness
+        champion = self.population[int(np.argmax(fitness))]
+        species_snapshots = []
+        for s in self.species.species:
+            member_fitness = [g.fitness for g in s.members]
+            best = max(s.members, key=lambda g: (g.fitness, -g.genome_id))
+            species_snapshots.append(
+                SpeciesSnapshot(
+                    species_id=s.species_id,
+                    size=len(s.members),
+                    best_fitness=best.fitness,
+                    mean_fitness=math.fsum(member_fitness) / len(member_fitness),
+                    best_fitness_ever=s.best_fitness,
+                    age=self.generation - s.created_generation,
+                    stagnation=self.generation - s.last_improved,
+                    adjusted_fitness_sum=allotment.adjusted_fitness_sum.get(s.species_id, 0.0),
+                    offspring=allotment.offspring.get(s.species_id, 0),
+                    best_genome=GenomeSnapshot.from_genome(best),
+                )
+            )
+        return self.make_report(
+            evaluation,
+            champion,
+            float(champion.fitness),
+            mean_nodes=float(np.mean([len(g.nodes) - self.task.num_inputs for g in self.population])),
+            mean_connections=float(np.mean([g.enabled_count() for g in self.population])),
+            evaluated_from=evaluated_from,
+            extras=NeatExtras(tuple(species_snapshots), self.species.threshold),
+            timings=timings,
+        )
+
+    def step(self, checkpoint: Checkpoint | None = None) -> GenerationReport:
+        """Run exactly one generation and return its report (see the module docstring).
+
+        Args:
+            checkpoint: called before every network activation during evaluation; it may block
+                (pause) or raise ``EvaluationInterrupted`` (stop), which leaves the run unchanged.
+        """
+        started = time.perf_counter()
+        evaluation = self.evaluate(self.population, checkpoint, self.task_rng(self.generation))
+        evaluated = time.perf_counter()
+        for genome, value in zip(self.population, evaluation.fitness.tolist()):
+            genome.fitness = value
+        evaluated_from = self.evaluations
+        self.evaluations += len(self.population)
+        self.env_steps += evaluation.env_steps
+        for s in self.species.species:
+            s.update_fitness_record(self.generation)
+        allotment = allot_offspring(self.species.species, self.generation, self.config)
+        timings = {"evaluate_s": evaluated - started}
+        report = self._report(evaluation, allotment, timings, evaluated_from)
+        reported = time.perf_counter()
+
+        self.tracker.new_generation()
+        children, self.next_genome_id = reproduce(
+            self.species.species, allotment, self.config, self.tracker, self.next_genome_id, self.rng
+        )
+        bred = time.perf_counter()
+        self.species.speciate(children, self.config.speciation, self.generation + 1, self.rng)
+        self.population = children
+        self.generation += 1
+        finished = time.perf_counter()
+
+        timings.update(report_s=reported - evaluated, reproduce_s=bred - reported, speciate_s=finished - bred, total_s=finished - started)
+        report = report.with_timings(timings)
+        self.history.append(report)
+        logger.debug("generation %d best %.4f species %d", report.generation, report.best_fitness, len(report.species))
+        return report
+
+    # --- saved state ----------------------------------------------------------------------
+
+    def _state_to_dict(self) -> dict[str, Any]:
+        population_ids = {g.genome_id for g in self.population}
+        return {
+            "next_genome_id": self.next_genome_id,
+            "innovation": self.tracker.to_dict(),
+            "population": [genome_to_dict(g) for g in self.population],
+            "species": {
+                "next_species_id": self.species.next_species_id,
+                "threshold": self.species.threshold,
+                "species": [
+                    {
+                        "id": s.species_id,
+                        "created_generation": s.created_generation,
+                        "best_fitness": finite_or_none(s.best_fitness),
+                        "last_improved": s.last_improved,
+                        "representative": genome_to_dict(s.representative),
+                        "members": [g.genome_id for g in s.members if g.genome_id in population_ids],
+                    }
+                    for s in self.species.species
+                ],
+            },
+        }
+
+    def _load_state(self, state: dict[str, Any]) -> None:
+        task = self.task
+        population = [genome_from_dict(raw, f"population[{i}]") for i, raw in enumerate(read_list(state, "population", "state"))]
+        if len(population) == 0:
+            raise RunFileError("population: empty")
+        by_id: dict[int, Genome] = {}
+        for genome in population:
+            if genome.genome_id in by_id:
+                raise RunFileError(f"population: duplicate genome id {genome.genome_id}")
+            by_id[genome.genome_id] = genome
+            check_interface(genome, task.num_inputs, task.num_outputs, task.name, "population")
+            if self.config.population.feed_forward:
+                check_acyclic(genome)
+
+        species_data = read_dict(state, "species", "state")
+        species_list = []
+        placed: set[int] = set()
+        for i, raw in enumerate(read_list(species_data, "species", "species")):
+            at = f"species.species[{i}]"
+            members = []
+            for member_id in read_list(raw, "members", at):
+                if isinstance(member_id, bool) or not isinstance(member_id, int) or member_id not in by_id:
+                    raise RunFileError(f"{at}.members: {member_id!r} is not a genome of the population")
+                if member_id in placed:
+                    raise RunFileError(f"{at}.members: genome {member_id} is in two species")
+                placed.add(member_id)
+                members.append(by_id[member_id])
+            best = raw.get("best_fitness") if isinstance(raw, dict) else None
+            if best is not None and (isinstance(best, bool) or not isinstance(best, (int, float)) or not math.isfinite(best)):
+                raise RunFileError(f"{at}.best_fitness: expected a finite number or null")
+            species_list.append(
+                Species(
+                    read_field(raw, "id", int, at),
+                    read_field(raw, "created_generation", int, at),
+                    genome_from_dict(read_dict(raw, "representative", at), f"{at}.representative"),
+                    members,
+                    -math.inf if best is None else float(best),
+                    read_field(raw, "last_improved", int, at),
+                )
+            )
+        if placed != set(by_id):
+            raise RunFileError(f"species: {len(set(by_id) - placed)} genomes belong to no species")
+
+        innovation = read_dict(state, "innovation", "state")
+        try:
+            tracker = InnovationTracker.from_dict(innovation)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise RunFileError(f"innovation: malformed ({error})") from error
+        highest_node = max(n for g in population for n in g.nodes)
+        highest_innovation = max((c for g in population for c in g.connections), default=-1)
+        if tracker.next_node_id <= highest_node or tracker.next_innovation <= highest_innovation:
+            raise RunFileError("innovation: counters are behind the ids used by the population")
+
+        self.population = population
+        self.species = SpeciesSet(species_list, read_field(species_data, "next_species_id", int, "species"), read_number(species_data, "threshold", "species"))
+        self.tracker = tracker
+        self.next_genome_id = read_counter(state, "next_genome_id", "state")

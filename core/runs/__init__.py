@@ -1,0 +1,1 @@
+"""The run record every algorithm shares: reports, config, persistence, export and comparison."""
