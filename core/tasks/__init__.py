@@ -52,16 +52,23 @@ class Task(Protocol):
         ...
 
 
+# Task name -> (module, class), imported on first use. A fixed table: a run file names a task by
+# key and loading it never imports anything the file itself names.
+TASKS: dict[str, tuple[str, str]] = {
+    "xor": ("core.tasks.xor", "XorTask"),
+    "cartpole": ("core.tasks.cartpole", "CartPoleTask"),
+    "gym": ("core.tasks.gym_env", "GymTask"),
+    "function": ("core.tasks.function", "FunctionTask"),
+}
+
+
 def make_task(spec: dict[str, Any] | str) -> Task:
     """Build a task from its name or its ``spec()`` dict.
 
     Raises:
         ValueError: unknown task name or bad parameters.
     """
-    from core.tasks.cartpole import CartPoleTask
-    from core.tasks.function import FunctionTask
-    from core.tasks.gym_env import GymTask
-    from core.tasks.xor import XorTask
+    import importlib
 
     if isinstance(spec, str):
         spec = {"name": spec}
@@ -69,10 +76,11 @@ def make_task(spec: dict[str, Any] | str) -> Task:
         raise ValueError(f"a task is a name or a table with a name, got {type(spec).__name__}")
     name = spec.get("name")
     params = {k: v for k, v in spec.items() if k != "name"}
-    registry = {"xor": XorTask, "cartpole": CartPoleTask, "gym": GymTask, "function": FunctionTask}
-    if name not in registry:
-        raise ValueError(f"unknown task {name!r}; known tasks: {', '.join(sorted(registry))}")
+    if not isinstance(name, str) or name not in TASKS:
+        raise ValueError(f"unknown task {name!r}; known tasks: {', '.join(sorted(TASKS))}")
+    module, class_name = TASKS[name]
+    task_class = getattr(importlib.import_module(module), class_name)
     try:
-        return registry[name](**params)
+        return task_class(**params)
     except TypeError as error:
         raise ValueError(f"bad parameters for task {name!r}: {error}") from error

@@ -90,10 +90,28 @@ class Neat(AlgorithmBase):
 
     config: NeatConfig
 
+    @property
+    def genome_inputs(self) -> int:
+        """Input nodes of a genome: the task's inputs (a CPPN of HyperNEAT has its own)."""
+        return self.task.num_inputs
+
+    @property
+    def genome_outputs(self) -> int:
+        """Output nodes of a genome: the task's outputs (a CPPN of HyperNEAT has its own)."""
+        return self.task.num_outputs
+
+    def evaluate_population(self, checkpoint: Checkpoint | None) -> Evaluation:
+        """Score the current population (without changing anything).
+
+        The hook for NEAT's relatives: HyperNEAT decodes each CPPN into a substrate network
+        first, Backprop NEAT trains each genome's weights first.
+        """
+        return self.evaluate(self.population, checkpoint, self.task_rng(self.generation))
+
     def _initialise(self) -> None:
-        config, task = self.config, self.task
-        self.tracker = InnovationTracker(task.num_inputs + task.num_outputs, 0, config.structure.innovation_scope)
-        self.population = initial_population(config, task.num_inputs, task.num_outputs, self.tracker, self.rng)
+        config = self.config
+        self.tracker = InnovationTracker(self.genome_inputs + self.genome_outputs, 0, config.structure.innovation_scope)
+        self.population = initial_population(config, self.genome_inputs, self.genome_outputs, self.tracker, self.rng)
         self.next_genome_id = len(self.population)
         self.species = SpeciesSet([], 0, config.speciation.threshold)
         self.species.speciate(self.population, config.speciation, self.generation, self.rng)
@@ -128,7 +146,7 @@ class Neat(AlgorithmBase):
             evaluation,
             champion,
             float(champion.fitness),
-            mean_nodes=float(np.mean([len(g.nodes) - self.task.num_inputs for g in self.population])),
+            mean_nodes=float(np.mean([len(g.nodes) - self.genome_inputs for g in self.population])),
             mean_connections=float(np.mean([g.enabled_count() for g in self.population])),
             evaluated_from=evaluated_from,
             extras=NeatExtras(tuple(species_snapshots), self.species.threshold),
@@ -143,7 +161,7 @@ class Neat(AlgorithmBase):
                 (pause) or raise ``EvaluationInterrupted`` (stop), which leaves the run unchanged.
         """
         started = time.perf_counter()
-        evaluation = self.evaluate(self.population, checkpoint, self.task_rng(self.generation))
+        evaluation = self.evaluate_population(checkpoint)
         evaluated = time.perf_counter()
         for genome, value in zip(self.population, evaluation.fitness.tolist()):
             genome.fitness = value
@@ -199,7 +217,6 @@ class Neat(AlgorithmBase):
         }
 
     def _load_state(self, state: dict[str, Any]) -> None:
-        task = self.task
         population = [genome_from_dict(raw, f"population[{i}]") for i, raw in enumerate(read_list(state, "population", "state"))]
         if len(population) == 0:
             raise RunFileError("population: empty")
@@ -208,7 +225,7 @@ class Neat(AlgorithmBase):
             if genome.genome_id in by_id:
                 raise RunFileError(f"population: duplicate genome id {genome.genome_id}")
             by_id[genome.genome_id] = genome
-            check_interface(genome, task.num_inputs, task.num_outputs, task.name, "population")
+            check_interface(genome, self.genome_inputs, self.genome_outputs, self.task.name, "population")
             if self.config.population.feed_forward:
                 check_acyclic(genome)
 
