@@ -192,7 +192,11 @@ class AlgorithmBase:
             EvaluationFailed: no genome got a finite fitness.
             EvaluationInterrupted: the checkpoint abandoned the evaluation.
         """
-        population_net = PopulationNetwork(genomes, recurrent=self.recurrent)
+        return self.evaluate_network(PopulationNetwork(genomes, recurrent=self.recurrent), checkpoint, rng, episodes)
+
+    def evaluate_network(self, population_net: Any, checkpoint: Checkpoint | None, rng: np.random.Generator, episodes: int | None = None) -> Evaluation:
+        """``evaluate`` for a population already built as a network batch (any object with
+        ``PopulationNetwork``'s interface, e.g. HyperNEAT's decoded substrates)."""
         population_net.checkpoint = checkpoint
         if checkpoint is not None:
             checkpoint()
@@ -200,13 +204,14 @@ class AlgorithmBase:
             result = self.task.evaluate(population_net, rng)
         else:
             result = self.task.evaluate(population_net, rng, episodes=episodes)
+        size = population_net.size
         fitness = np.asarray(result.fitness, dtype=np.float64)
-        if fitness.shape != (len(genomes),):
-            raise ValueError(f"task {self.task.name} returned fitness of shape {fitness.shape}, expected ({len(genomes)},)")
+        if fitness.shape != (size,):
+            raise ValueError(f"task {self.task.name} returned fitness of shape {fitness.shape}, expected ({size},)")
         finite = np.isfinite(fitness)
         faults = int((~finite).sum())
         examples = tuple(message for _, message in result.errors[:MAX_FAULT_EXAMPLES])
-        if faults == len(genomes):
+        if faults == size:
             detail = examples[0] if examples else "every fitness was NaN or infinite"
             raise EvaluationFailed(f"every genome failed in generation {self.generation} ({detail}); the run stops here")
         if faults:
