@@ -18,7 +18,7 @@ from core.algorithms.hyperneat.config import EsHyperNeatConfig
 from core.algorithms.hyperneat.cppn import link_weights, query, query_inputs
 from core.algorithms.hyperneat.decode import SubstrateDecoder
 from core.algorithms.hyperneat.es_hyperneat import EsDecoder, QuadtreeLevel, quadtree_geometry
-from core.algorithms.hyperneat.substrate import Substrate, substrate_for_task
+from core.algorithms.hyperneat.substrate import Substrate, grid, substrate_for_task
 from core.networks.batch import PopulationNetwork
 from core.networks.genome import Genome
 from core.networks.layered import LayeredNetworks
@@ -111,10 +111,10 @@ class WeightSlice:
 
 def weight_slice(config: Any, cppn: Genome, point: tuple[float, float], resolution: int = 64, outgoing: bool = True) -> WeightSlice:
     """The 2-D slice of the CPPN's output for links from ``point`` (``outgoing``) or into it."""
-    centres = -1.0 + (2 * np.arange(resolution) + 1) / resolution
-    grid = np.column_stack([np.tile(centres, resolution), np.repeat(centres, resolution)])
-    fixed = np.broadcast_to(np.asarray(point, dtype=np.float64), grid.shape)
-    inputs = query_inputs(fixed, grid, config.hyperneat) if outgoing else query_inputs(grid, fixed, config.hyperneat)
+    points = grid(resolution, resolution)  # the positions of an R x R substrate sheet, bit for bit
+    centres = points[:resolution, 0]
+    fixed = np.broadcast_to(np.asarray(point, dtype=np.float64), points.shape)
+    inputs = query_inputs(fixed, points, config.hyperneat) if outgoing else query_inputs(points, fixed, config.hyperneat)
     outputs = query(PopulationNetwork([cppn]), inputs)[0]
     return WeightSlice(
         centres,
