@@ -140,3 +140,15 @@ def test_cli_runs_boxes_and_reports_accuracy_at_three_resolutions(tmp_path, caps
     assert summary["task"]["resolution"] == 5
     assert main(["run", "xor", "--resolution", "5"]) == 2
     assert "error: --resolution applies to the boxes task only" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["hyperneat", "es-hyperneat"])
+def test_any_task_runs_through_a_line_substrate(name):
+    from core.tasks.xor import XorTask
+
+    cls = algorithm_class(name)
+    run = cls(small(cls) if cls is HyperNeat else es_small(), XorTask(), 0)
+    report = run.step()
+    sheets = run.substrate.sheets
+    assert sheets[0].coordinates.tolist() == [[-0.5, -1.0], [0.5, -1.0]] and sheets[-1].coordinates.tolist() == [[0.0, 1.0]]
+    assert np.isfinite(report.best_fitness)
