@@ -30,6 +30,7 @@ from core.algorithms.neat.reproduction import Allotment
 from core.algorithms.protocol import Checkpoint
 from core.networks.genome import Genome
 from core.networks.layered import LayeredNetworks
+from core.runs.fields import RunFileError
 from core.runs.reports import GenerationReport
 
 BOXES_RESOLUTIONS = (11, 33, 55)
@@ -125,6 +126,22 @@ class HyperNeat(Neat):
     def make_decoder(self, substrate: Substrate) -> Any:
         """A decoder onto ``substrate`` with this run's settings (e.g. another resolution)."""
         return SubstrateDecoder(substrate, self.config.hyperneat)
+
+    def _initialise(self) -> None:
+        self.substrate  # a substrate that does not fit the task fails here, before any work
+        super()._initialise()
+
+    def _load_state(self, state: dict[str, Any]) -> None:
+        try:
+            self.substrate
+        except ValueError as error:
+            raise RunFileError(f"config: {error}") from error
+        super()._load_state(state)
+
+    def substrate_genome(self, cppn: Genome) -> Genome:
+        """The network a CPPN decodes into on this run's substrate, as a graph genome (for
+        replay, export and drawing with the graph view)."""
+        return self.decode([cppn]).genome(0)
 
     def decode(self, cppns: list[Genome], checkpoint: Checkpoint | None = None) -> LayeredNetworks:
         """The substrate networks of ``cppns`` (batched)."""

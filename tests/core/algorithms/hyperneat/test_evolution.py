@@ -152,3 +152,23 @@ def test_any_task_runs_through_a_line_substrate(name):
     sheets = run.substrate.sheets
     assert sheets[0].coordinates.tolist() == [[-0.5, -1.0], [0.5, -1.0]] and sheets[-1].coordinates.tolist() == [[0.0, 1.0]]
     assert np.isfinite(report.best_fitness)
+
+
+def test_a_substrate_that_does_not_fit_the_task_fails_at_once(tmp_path):
+    config = small(HyperNeat, substrate={"input_layout": "custom", "input_coordinates": [0.0, -1.0]})
+    with pytest.raises(ValueError, match="input_coordinates gives 1 positions; the task has 4"):
+        HyperNeat(config, CartPoleTask(), 0)
+    assert main(["run", "cartpole", "--algorithm", "hyperneat", "--config", str(_write(tmp_path, "[substrate]\\nlinks = []\\n"))]) == 2
+
+
+def _write(folder, text):
+    path = folder / "c.toml"
+    path.write_text(text)
+    return path
+
+
+def test_substrate_genome_is_the_decoded_network():
+    run = HyperNeat(small(HyperNeat), CartPoleTask(episodes=1, max_steps=10), 4)
+    genome = run.substrate_genome(run.population[0])
+    assert len(genome.input_ids()) == 4 and len(genome.output_ids()) == 2
+    assert genome.enabled_count() == run.decode(run.population[:1]).link_counts()[0]
