@@ -23,12 +23,13 @@ every case is computed independently).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from core.algorithms.hyperneat.config import HyperNeatSection
 from core.networks.batch import PopulationNetwork
+from core.networks.genome import Genome
 
 # Values held in flight per chunk: slot rows x cases. About 4 MB of float64 keeps a pass in cache.
 CHUNK_VALUES = 2**19
@@ -47,6 +48,21 @@ def input_names(section: HyperNeatSection) -> tuple[str, ...]:
 def output_names(section: HyperNeatSection) -> tuple[str, ...]:
     """The CPPN's output names, in output order."""
     return ("weight", *(("leo",) if section.leo else ()), *(("bias",) if section.bias_output else ()))
+
+
+def link_outputs(section: HyperNeatSection) -> tuple[int, ...]:
+    """Positions of the outputs a link query reads (weight, and LEO when on)."""
+    return (0, 1) if section.leo else (0,)
+
+
+def link_network(cppns: Sequence[Genome], section: HyperNeatSection) -> PopulationNetwork:
+    """The batch that answers link queries (outputs other than weight and LEO cut off)."""
+    return PopulationNetwork(output_views(cppns, link_outputs(section)))
+
+
+def bias_network(cppns: Sequence[Genome], section: HyperNeatSection) -> PopulationNetwork:
+    """The batch that answers bias queries (only the bias output computed)."""
+    return PopulationNetwork(output_views(cppns, (len(output_names(section)) - 1,)))
 
 
 def query_inputs(sources: np.ndarray, targets: np.ndarray, section: HyperNeatSection) -> np.ndarray:
@@ -99,6 +115,25 @@ def node_biases(outputs: np.ndarray, section: HyperNeatSection) -> np.ndarray:
     if section.leo:
         return np.clip(bias, -1.0, 1.0) * section.max_weight
     return express(bias, section.weight_threshold, section.max_weight)
+
+
+def output_views(cppns: Sequence[Genome], keep: Sequence[int]) -> list[Genome]:
+    """The CPPNs with every output but those at positions ``keep`` cut off from its inputs.
+
+    Link queries read only the weight (and LEO) output and bias queries only the bias output, so
+    the batch skips the nodes that feed nothing read. The kept outputs compute exactly as in the
+    whole CPPN (same genes, same order); the views share the genomes' node genes.
+    """
+    views = []
+    for cppn in cppns:
+        outputs = cppn.output_ids()
+        dropped = {node for position, node in enumerate(outputs) if position not in keep}
+        if not dropped:
+            views.append(cppn)
+            continue
+        connections = {k: c for k, c in cppn.connections.items() if c.out_node not in dropped}
+        views.append(Genome(cppn.genome_id, cppn.nodes, connections))
+    return views
 
 
 class QueryRows:

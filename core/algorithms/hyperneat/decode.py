@@ -12,9 +12,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from core.algorithms.hyperneat.config import HyperNeatSection
-from core.algorithms.hyperneat.cppn import QueryRows, bias_inputs, link_weights, node_biases, query
+from core.algorithms.hyperneat.cppn import QueryRows, bias_inputs, bias_network, input_names, link_network, link_weights, node_biases, query
 from core.algorithms.hyperneat.substrate import Substrate
-from core.networks.batch import PopulationNetwork
 from core.networks.genome import Genome
 from core.networks.layered import LayeredNetworks, NodeGroup
 
@@ -41,10 +40,10 @@ class SubstrateDecoder:
             pairs.append((src, tgt))
             self.blocks.append((source, target, position, len(src) * len(tgt)))
             position += len(src) * len(tgt)
-        self.bias_row = position
-        rows = QueryRows(pairs, bias_inputs(substrate.coordinates[offsets[1] :], section), section)
+        rows = QueryRows(pairs, np.empty((0, len(input_names(section)))), section)
         # Small substrates keep every row; a 55 x 55 sandwich (9 million rows) makes them per chunk.
-        self.inputs: np.ndarray | QueryRows = rows.array() if len(rows) <= MAX_CACHED_ROWS else rows
+        self.link_inputs: np.ndarray | QueryRows = rows.array() if len(rows) <= MAX_CACHED_ROWS else rows
+        self.bias_inputs = bias_inputs(substrate.coordinates[offsets[1] :], section)
         self.groups = tuple(
             NodeGroup(
                 offsets[k],
@@ -56,22 +55,24 @@ class SubstrateDecoder:
         )
 
     def decode(self, cppns: Sequence[Genome], checkpoint: Callable[[], None] | None = None) -> LayeredNetworks:
-        """The substrate networks of ``cppns`` (feed-forward CPPNs), in one batched query pass."""
-        outputs = query(PopulationNetwork(cppns), self.inputs, checkpoint)
-        return self.from_outputs(outputs, [g.genome_id for g in cppns])
+        """The substrate networks of ``cppns`` (feed-forward CPPNs), in batched query passes."""
+        links = query(link_network(cppns, self.section), self.link_inputs, checkpoint)
+        biases = query(bias_network(cppns, self.section), self.bias_inputs, checkpoint) if self.section.bias_output else None
+        return self.from_outputs(links, biases, [g.genome_id for g in cppns])
 
-    def from_outputs(self, outputs: np.ndarray, genome_ids: Sequence[int]) -> LayeredNetworks:
-        """The networks for CPPN answers (P, rows, outputs) to ``self.inputs``."""
-        size = outputs.shape[0]
+    def from_outputs(self, links: np.ndarray, biases: np.ndarray | None, genome_ids: Sequence[int]) -> LayeredNetworks:
+        """The networks for CPPN answers to the link rows (P, rows, outputs) and bias rows."""
+        size = links.shape[0]
         substrate = self.substrate
         offsets = substrate.offsets
         weights = [np.zeros((size, g.stop - g.start, g.start - g.source_start)) for g in self.groups]
         for source, target, first, count in self.blocks:
             group = self.groups[target - 1]
-            block = link_weights(outputs[:, first : first + count], self.section)
+            block = link_weights(links[:, first : first + count], self.section)
             block = block.reshape(size, len(substrate.sheets[target]), len(substrate.sheets[source]))
             column = offsets[source] - group.source_start
             weights[target - 1][:, :, column : column + len(substrate.sheets[source])] = block
-        biases = np.zeros((size, offsets[-1]))
-        biases[:, offsets[1] :] = node_biases(outputs[:, self.bias_row :], self.section)
-        return LayeredNetworks(substrate.num_inputs, self.groups, weights, biases, genome_ids)
+        node_bias = np.zeros((size, offsets[-1]))
+        if biases is not None:
+            node_bias[:, offsets[1] :] = node_biases(biases, self.section)
+        return LayeredNetworks(substrate.num_inputs, self.groups, weights, node_bias, genome_ids)

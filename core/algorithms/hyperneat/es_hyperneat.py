@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.algorithms.hyperneat.config import EsSection, HyperNeatSection
-from core.algorithms.hyperneat.cppn import bias_inputs, link_weights, node_biases, query, query_inputs
+from core.algorithms.hyperneat.cppn import bias_inputs, bias_network, link_network, link_weights, node_biases, query, query_inputs
 from core.algorithms.hyperneat.substrate import Substrate
 from core.networks.batch import PopulationNetwork
 from core.networks.genome import Genome
@@ -219,7 +219,7 @@ class EsDecoder:
 
     def decode(self, cppns: Sequence[Genome], checkpoint: Callable[[], None] | None = None) -> LayeredNetworks:
         """The ES-HyperNEAT networks of ``cppns``, all found in batched passes."""
-        network = PopulationNetwork(cppns)
+        network = link_network(cppns, self.section)
         size = network.size
         n_in, n_out = len(self.inputs), len(self.outputs)
         points = self.geometry.points
@@ -310,7 +310,7 @@ class EsDecoder:
         biases = np.zeros((size, node_count))
         if self.section.bias_output:
             coordinates = np.concatenate([points[used], self.outputs])
-            outputs = query(network, bias_inputs(coordinates, self.section), checkpoint)
+            outputs = query(bias_network(cppns, self.section), bias_inputs(coordinates, self.section), checkpoint)
             biases[:, n_in:] = node_biases(outputs, self.section)
         present = np.ones((size, node_count), dtype=bool)
         present[:, n_in : n_in + len(used)] = hidden_kept[:, used]
