@@ -180,6 +180,27 @@ def _flat(levels: Sequence[QuadtreeLevel], name: str) -> np.ndarray:
     return np.concatenate([getattr(level, name).reshape(*getattr(level, name).shape[:-2], -1) for level in levels], axis=-1)
 
 
+def explore(
+    network: PopulationNetwork,
+    roots: np.ndarray,
+    outgoing: bool,
+    section: HyperNeatSection,
+    es: EsSection,
+    checkpoint: Callable[[], None] | None = None,
+) -> list[QuadtreeLevel]:
+    """Quadtrees of every CPPN of ``network`` from (``outgoing``) or into every root (R, 2):
+    every level's cells with their decisions, leading axes (P, R)."""
+    geometry = quadtree_geometry(es.max_depth)
+    queries = geometry.queries
+    count = len(queries)
+    sources = np.repeat(roots, count, axis=0) if outgoing else np.tile(queries, (len(roots), 1))
+    targets = np.tile(queries, (len(roots), 1)) if outgoing else np.repeat(roots, count, axis=0)
+    outputs = query(network, query_inputs(sources, targets, section), checkpoint)
+    weights = link_weights(outputs, section).reshape(network.size, len(roots), count)
+    padded = [weights[..., s].reshape(network.size, len(roots), n + 2, n + 2) for s, n in zip(geometry.query_slices(), geometry.sides)]
+    return quadtree_levels(padded, es)
+
+
 class EsDecoder:
     """Decodes CPPNs into ES-HyperNEAT networks between a substrate's input and output sheets."""
 
@@ -199,14 +220,7 @@ class EsDecoder:
         self, network: PopulationNetwork, roots: np.ndarray, outgoing: bool, checkpoint: Callable[[], None] | None = None
     ) -> list[QuadtreeLevel]:
         """Quadtrees of every CPPN from every root (R, 2): levels with leading axes (P, R)."""
-        queries = self.geometry.queries
-        count = len(queries)
-        sources = np.repeat(roots, count, axis=0) if outgoing else np.tile(queries, (len(roots), 1))
-        targets = np.tile(queries, (len(roots), 1)) if outgoing else np.repeat(roots, count, axis=0)
-        outputs = query(network, query_inputs(sources, targets, self.section), checkpoint)
-        weights = link_weights(outputs, self.section).reshape(network.size, len(roots), count)
-        padded = [weights[..., s].reshape(network.size, len(roots), n + 2, n + 2) for s, n in zip(self.geometry.query_slices(), self.geometry.sides)]
-        return quadtree_levels(padded, self.es)
+        return explore(network, roots, outgoing, self.section, self.es, checkpoint)
 
     def _links(self, network: PopulationNetwork, roots: np.ndarray, outgoing: bool, checkpoint) -> tuple[np.ndarray, np.ndarray]:
         """(P, R, H) selected upward links between each root and each tree point, and their weights."""

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from core.algorithms.hyperneat.config import EsHyperNeatConfig
-from core.algorithms.hyperneat.cppn import link_weights, query, query_inputs
+from core.algorithms.hyperneat.cppn import link_network, link_weights, query, query_inputs
 from core.algorithms.hyperneat.decode import SubstrateDecoder
-from core.algorithms.hyperneat.es_hyperneat import EsDecoder, QuadtreeLevel, quadtree_geometry
+from core.algorithms.hyperneat.es_hyperneat import EsDecoder, QuadtreeLevel, explore
 from core.algorithms.hyperneat.substrate import Substrate, grid, substrate_for_task
 from core.networks.batch import PopulationNetwork
 from core.networks.genome import Genome
@@ -144,10 +144,8 @@ def quadtree(config: EsHyperNeatConfig, cppn: Genome, point: tuple[float, float]
     """ES-HyperNEAT's quadtree from (``outgoing``) or into a neuron at ``point``: every cell that
     exists, with the decisions that drew the band. Cells that are ``selected`` and lie above
     (outgoing) or below the point become links."""
-    decoder = EsDecoder.__new__(EsDecoder)
-    decoder.section, decoder.es = config.hyperneat, config.es_hyperneat
-    decoder.geometry = quadtree_geometry(config.es_hyperneat.max_depth)
-    levels: list[QuadtreeLevel] = decoder.explore(PopulationNetwork([cppn]), np.asarray([point], dtype=np.float64), outgoing)
+    network = link_network([cppn], config.hyperneat)
+    levels: list[QuadtreeLevel] = explore(network, np.asarray([point], dtype=np.float64), outgoing, config.hyperneat, config.es_hyperneat)
     cells = []
     for index, level in enumerate(levels):
         n = level.side
