@@ -74,7 +74,7 @@ def boxes(args: argparse.Namespace) -> None:
             if record["generations"] == args.generations and record["overrides"] == overrides:
                 done[record["seed"]] = record
     for seed in range(args.first_seed, args.first_seed + args.seeds):
-        if seed in done:
+        if seed in done or args.table_only:
             continue
         record = run_boxes_seed(seed, args.generations, args.population, overrides)
         done[seed] = record
@@ -82,7 +82,10 @@ def boxes(args: argparse.Namespace) -> None:
             stream.write(json.dumps(record) + "\n")
         print(f"seed {seed}: accuracy {record['accuracy']}  exact {record['exact']}  {record['wall_s']:.0f} s", flush=True)
     records = [done[s] for s in sorted(done) if args.first_seed <= s < args.first_seed + args.seeds]
-    print(f"\n{len(records)} seeds, {args.generations} generations, population {args.population}, overrides {overrides}")
+    if not records:
+        print("no finished seeds")
+        return
+    print(f"\n{len(records)} seeds ({', '.join(str(x['seed']) for x in records)}), {args.generations} generations, population {args.population}, overrides {overrides}")
     print("| resolution | mean accuracy (within 1 px) | min | median | seeds >= 90% | mean exact | mean distance (px) |")
     print("|---|---|---|---|---|---|---|")
     for r in RESOLUTIONS:
@@ -138,6 +141,7 @@ def main() -> None:
     b.add_argument("--population", type=int, default=150)
     b.add_argument("--no-distance", action="store_true", help="CPPN without the distance input (x1, y1, x2, y2, bias only)")
     b.add_argument("--out", default="bench/out/hyperneat_boxes.jsonl")
+    b.add_argument("--table-only", action="store_true", help="print the table of the seeds already in --out, run nothing")
     b.set_defaults(handler=boxes)
     d = commands.add_parser("decode")
     d.add_argument("--repeats", type=int, default=15)
