@@ -71,6 +71,15 @@ class SubstrateView:
         mine = self.sources == node
         return self.targets[mine], self.weights[mine]
 
+    def outgoing_image(self, node: int, rows: int, columns: int) -> np.ndarray:
+        """The weights from ``node`` to the output sheet as a rows x columns image (row-major, as
+        grid sheets are laid out; 0 where no link), e.g. 11 x 11 for the boxes task."""
+        image = np.zeros(len(self.kinds))
+        targets, weights = self.outgoing(node)
+        image[targets] = weights
+        outputs = image[len(self.kinds) - self.network.num_outputs :]
+        return outputs.reshape(rows, columns)
+
 
 def substrate_view(config: Any, cppn: Genome, task: Any) -> SubstrateView:
     """The network a CPPN decodes into on ``task``'s substrate, as drawable arrays."""

@@ -113,7 +113,9 @@ def test_workspace_data_for_a_champion():
     cppn = run.history[-1].champion.to_genome()
     image = weight_slice(run.config, cppn, (0.0, 0.0), resolution=9)
     assert image.raw.shape == image.weights.shape == (9, 9)
-    network = substrate_view(run.config, cppn, BoxesTask(resolution=5)).network
+    view = substrate_view(run.config, cppn, BoxesTask(resolution=5))
+    network = view.network
+    assert np.array_equal(view.outgoing_image(12, 5, 5), network.weights[0][0, :, 12].reshape(5, 5))
     # the slice at a neuron's own position agrees with the decoded weights into that neuron
     centre_outgoing = network.weights[0][0, :, 12].reshape(5, 5)
     coarse = weight_slice(run.config, cppn, (0.0, 0.0), resolution=5)
