@@ -77,7 +77,8 @@ class BackpropNeatExtras:
 
     Losses are mean training log losses. ``champion_loss_curve`` is the champion's training loss
     before training and at each early-stopping check of this generation. The champion's
-    accuracies and losses come from the task's ``metrics`` (None if it has none).
+    accuracies and losses come from the task's ``metrics`` (None if it has none), as do the
+    accuracies of each species' best genome (in the order of ``species``; empty without metrics).
     """
 
     kind: ClassVar[str] = "backprop-neat"
@@ -92,6 +93,8 @@ class BackpropNeatExtras:
     champion_test_accuracy: float | None
     champion_train_loss: float | None
     champion_test_loss: float | None
+    species_train_accuracy: tuple[float, ...] = ()
+    species_test_accuracy: tuple[float, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
@@ -107,7 +110,8 @@ class BackpropNeatExtras:
         """Inverse of ``to_dict``."""
         neat = NeatExtras.from_dict({"species": data["species"], "compatibility_threshold": data["compatibility_threshold"]})
         values = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name not in ("species", "compatibility_threshold")}
-        values["champion_loss_curve"] = tuple(float(v) for v in values["champion_loss_curve"])
+        for name in ("champion_loss_curve", "species_train_accuracy", "species_test_accuracy"):
+            values[name] = tuple(float(v) for v in values[name])
         return cls(neat.species, neat.compatibility_threshold, **values)
 
 
@@ -193,7 +197,10 @@ class BackpropNeat(Neat):
         timings["train_s"] = self._train_seconds
         champion_index = int(np.argmax(evaluation.fitness))
         champion = self.population[champion_index]
-        metrics = self.task.metrics([champion])[0] if callable(getattr(self.task, "metrics", None)) else None
+        metrics = species_metrics = None
+        if callable(getattr(self.task, "metrics", None)):
+            bests = [s.best_genome.to_genome() for s in report.extras.species]
+            metrics, *species_metrics = self.task.metrics([champion, *bests])
         result = self._training
         if result is None:
             before = after = None
@@ -215,5 +222,7 @@ class BackpropNeat(Neat):
             champion_test_accuracy=None if metrics is None else metrics.test_accuracy,
             champion_train_loss=None if metrics is None else _finite_or_none(metrics.train_loss),
             champion_test_loss=None if metrics is None else _finite_or_none(metrics.test_loss),
+            species_train_accuracy=tuple(m.train_accuracy for m in species_metrics or ()),
+            species_test_accuracy=tuple(m.test_accuracy for m in species_metrics or ()),
         )
         return dataclasses.replace(report, extras=extras)

@@ -90,10 +90,12 @@ class _TrainLayer:
     has_inputs: np.ndarray  # (M, 1)
     response: np.ndarray | None  # (M, 1)
     segments: tuple[_Segment, ...]
+    aggregations: tuple[tuple[int, int, str], ...]  # contiguous (start, stop, kind) runs of one aggregation
     all_sum: bool
     weight_slice: slice
     bias_slice: slice
     logistic_outputs: np.ndarray  # rows (within the layer) that are outputs with a logistic activation
+    logistic_output_index: np.ndarray  # their position among all outputs (genome-major)
     scatter_order: np.ndarray  # positions of (M*K) entries that feed hidden rows, sorted by source row
     scatter_starts: np.ndarray
     scatter_rows: np.ndarray
@@ -147,8 +149,9 @@ class TrainableNetwork:
         slot_of_row[row_of_slot[computed]] = np.flatnonzero(computed)
         self.row_owner = population._slot_owner[slot_of_row]
         self.row_node_id = population._slot_node_id[slot_of_row]
-        is_output = np.zeros(self.row_count, dtype=bool)
-        is_output[self.output_rows.ravel()] = True
+        self._output_rows_flat = self.output_rows.ravel()
+        output_index = np.full(self.row_count, -1, dtype=np.intp)
+        output_index[self._output_rows_flat] = np.arange(len(self._output_rows_flat))
 
         weight_blocks, bias_blocks, owner_blocks, real_blocks = [], [], [], []
         self._edge_index: list[np.ndarray] = []
@@ -175,8 +178,14 @@ class TrainableNetwork:
                     raise ValueError(f"no derivative for activation {segment.activation!r}")
             layer_rows = np.arange(row_start, row_start + count)
             logistic_outputs = np.array(
-                [r for s in segments if s.activation == "logistic" for r in range(s.start, s.stop) if is_output[row_start + r]], dtype=np.intp
+                [r for s in segments if s.activation == "logistic" for r in range(s.start, s.stop) if output_index[row_start + r] >= 0], dtype=np.intp
             )
+            aggregations = []
+            for segment in segments:
+                if aggregations and aggregations[-1][2] == segment.aggregation:
+                    aggregations[-1] = (aggregations[-1][0], segment.stop, segment.aggregation)
+                else:
+                    aggregations.append((segment.start, segment.stop, segment.aggregation))
             feeds_hidden = np.flatnonzero(sources.ravel() >= inputs_end)
             scatter_order = feeds_hidden[np.argsort(sources.ravel()[feeds_hidden], kind="stable")]
             scatter_sources = sources.ravel()[scatter_order]
@@ -193,10 +202,12 @@ class TrainableNetwork:
                     has_inputs=layer.has_inputs[order],
                     response=None if layer.response is None else layer.response[order],
                     segments=tuple(segments),
+                    aggregations=tuple(aggregations),
                     all_sum=all(s.aggregation == "sum" for s in segments),
                     weight_slice=weight_slice,
                     bias_slice=bias_slice,
                     logistic_outputs=logistic_outputs,
+                    logistic_output_index=output_index[row_start + logistic_outputs],
                     scatter_order=scatter_order,
                     scatter_starts=scatter_starts,
                     scatter_rows=scatter_rows,
@@ -210,6 +221,7 @@ class TrainableNetwork:
             self._edge_index.append(edges)
             row_start += count
         self.layers: tuple[_TrainLayer, ...] = tuple(compiled)
+        self.outputs_all_logistic = sum(len(layer.logistic_outputs) for layer in compiled) == len(self._output_rows_flat)
         blocks = [block for pair in zip(weight_blocks, bias_blocks) for block in pair]
         self.theta = np.concatenate(blocks) if blocks else np.zeros(0)
         self.parameter_owner = np.concatenate(owner_blocks).astype(np.intp) if owner_blocks else np.zeros(0, dtype=np.intp)
@@ -302,13 +314,15 @@ class TrainableNetwork:
                 totals = _sum_left_to_right(weighted)
             else:
                 totals = np.empty((layer.rows, cases))
-                for segment in layer.segments:
-                    rows = slice(segment.start, segment.stop)
-                    part = np.where(layer.padding[rows], AGGREGATIONS[segment.aggregation], weighted[rows])
-                    if segment.aggregation == "sum":
-                        totals[rows] = _sum_left_to_right(part)
+                for start, stop, kind in layer.aggregations:
+                    if kind == "sum":  # padding already holds 0.0, sum's neutral value
+                        totals[start:stop] = _sum_left_to_right(weighted[start:stop])
                     else:
-                        totals[rows] = aggregate(segment.aggregation, np.moveaxis(part, 1, -1), layer.has_inputs[rows])
+                        part = np.where(layer.padding[start:stop], AGGREGATIONS[kind], weighted[start:stop])
+                        if kind == "product":  # as aggregate() does it, without its axis bookkeeping
+                            totals[start:stop] = np.where(layer.has_inputs[start:stop], part.prod(axis=1), 0.0)
+                        else:
+                            totals[start:stop] = aggregate(kind, np.moveaxis(part, 1, -1), layer.has_inputs[start:stop])
             bias = params[layer.bias_slice][:, None]
             pre = bias + (totals if layer.response is None else layer.response * totals)
             out = values[layer.row_start : layer.row_start + layer.rows]
@@ -319,13 +333,14 @@ class TrainableNetwork:
         if keep:
             self._cache = cache
             self.values = values
-        return values[self.output_rows.ravel()].reshape(self.size, self.num_outputs, cases).transpose(0, 2, 1)
+        return values[self._output_rows_flat].reshape(self.size, self.num_outputs, cases).transpose(0, 2, 1)
 
-    def backward(self, output_gradient: np.ndarray, logistic_pre_gradient: np.ndarray | None = None, theta: np.ndarray | None = None) -> np.ndarray:
+    def backward(self, output_gradient: np.ndarray | None, logistic_pre_gradient: np.ndarray | None = None, theta: np.ndarray | None = None) -> np.ndarray:
         """Gradient of a loss with respect to ``theta``, after ``forward(..., keep=True)``.
 
         Args:
-            output_gradient: (P, E, num_outputs) d loss / d output.
+            output_gradient: (P, E, num_outputs) d loss / d output; may be None when every
+                output is logistic and ``logistic_pre_gradient`` is given.
             logistic_pre_gradient: (P, E, num_outputs) d loss / d pre-activation, used instead
                 for outputs with a logistic activation (for the log loss it is y - t, which
                 stays exact where the sigmoid saturates).
@@ -338,42 +353,49 @@ class TrainableNetwork:
         values = self.values
         assert values is not None and len(self._cache) == len(self.layers), "backward needs forward(..., keep=True) first"
         cases = values.shape[1]
-        grad = np.zeros_like(params)
+        grad = np.empty_like(params)
         dvalues = np.zeros_like(values)
-        dvalues[self.output_rows.ravel()] = output_gradient.transpose(0, 2, 1).reshape(-1, cases)
-        dpre_outputs = None
+        if output_gradient is not None:
+            dvalues[self._output_rows_flat] = output_gradient.transpose(0, 2, 1).reshape(-1, cases)
+        pre_outputs = None
         if logistic_pre_gradient is not None:
-            dpre_outputs = np.zeros_like(values)
-            dpre_outputs[self.output_rows.ravel()] = logistic_pre_gradient.transpose(0, 2, 1).reshape(-1, cases)
+            pre_outputs = logistic_pre_gradient.transpose(0, 2, 1).reshape(-1, cases)
         for layer, (sources, weighted, pre) in zip(reversed(self.layers), reversed(self._cache)):
-            rows = slice(layer.row_start, layer.row_start + layer.rows)
-            dout = dvalues[rows]
-            out = values[rows]
-            dpre = np.empty_like(dout)
-            for segment in layer.segments:
-                part = slice(segment.start, segment.stop)
-                derivative = _derivative(segment.activation, pre[part], out[part])
-                dpre[part] = dout[part] if derivative is None else dout[part] * derivative
-            if dpre_outputs is not None and len(layer.logistic_outputs):
-                dpre[layer.logistic_outputs] = dpre_outputs[rows][layer.logistic_outputs]
+            dout = dvalues[layer.row_start : layer.row_start + layer.rows]
+            out = values[layer.row_start : layer.row_start + layer.rows]
+            if len(layer.segments) == 1 and layer.segments[0].activation == "identity":
+                dpre = dout.copy()
+            else:
+                dpre = np.empty_like(dout)
+                for segment in layer.segments:
+                    part = slice(segment.start, segment.stop)
+                    derivative = _derivative(segment.activation, pre[part], out[part])
+                    if derivative is None:
+                        dpre[part] = dout[part]
+                    else:
+                        np.multiply(dout[part], derivative, out=dpre[part])
+            if pre_outputs is not None and len(layer.logistic_outputs):
+                dpre[layer.logistic_outputs] = pre_outputs[layer.logistic_output_index]
             grad[layer.bias_slice] = dpre.sum(axis=1)
             dtotals = dpre if layer.response is None else dpre * layer.response
             weights = params[layer.weight_slice].reshape(layer.rows, -1)
+            feeds_hidden = len(layer.scatter_order) > 0
             if layer.all_sum:
                 grad[layer.weight_slice] = np.einsum("me,mke->mk", dtotals, sources).ravel()
-                dsources = dtotals[:, None, :] * weights[:, :, None]
+                if feeds_hidden:
+                    dsources = dtotals[:, None, :] * weights[:, :, None]
             else:
                 dweighted = np.repeat(dtotals[:, None, :], weights.shape[1], axis=1)
-                for segment in layer.segments:
-                    if segment.aggregation == "sum":
+                for start, stop, kind in layer.aggregations:
+                    if kind == "sum":
                         continue
-                    part = slice(segment.start, segment.stop)
-                    terms = np.where(layer.padding[part], AGGREGATIONS[segment.aggregation], weighted[part])
-                    dweighted[part] *= _aggregation_gradient(segment.aggregation, terms) * layer.has_inputs[part][:, :, None]
+                    terms = np.where(layer.padding[start:stop], AGGREGATIONS[kind], weighted[start:stop])
+                    dweighted[start:stop] *= _aggregation_gradient(kind, terms) * layer.has_inputs[start:stop, :, None]
                 dweighted[layer.padding[:, :, 0]] = 0.0
                 grad[layer.weight_slice] = np.einsum("mke,mke->mk", dweighted, sources).ravel()
-                dsources = dweighted * weights[:, :, None]
-            if len(layer.scatter_order):
+                if feeds_hidden:
+                    dsources = dweighted * weights[:, :, None]
+            if feeds_hidden:
                 contributions = dsources.reshape(-1, cases)[layer.scatter_order]
                 dvalues[layer.scatter_rows] += np.add.reduceat(contributions, layer.scatter_starts, axis=0)
         return grad
@@ -388,13 +410,15 @@ class TrainableNetwork:
 def _aggregation_gradient(kind: str, terms: np.ndarray) -> np.ndarray:
     """d aggregate / d term for (M, K, E) terms (padding holds the neutral value)."""
     if kind == "product":
-        width = terms.shape[1]
-        left = np.ones_like(terms)
-        right = np.ones_like(terms)
-        if width > 1:
-            left[:, 1:] = np.cumprod(terms[:, :-1], axis=1)
-            right[:, :-1] = np.cumprod(terms[:, :0:-1], axis=1)[:, ::-1]
-        return left * right
+        # The product of the other terms: prefix products times suffix products (no division, so zeros are fine).
+        left = np.empty_like(terms)
+        left[:, 0] = 1.0
+        np.cumprod(terms[:, :-1], axis=1, out=left[:, 1:])
+        right = np.empty_like(terms)
+        right[:, -1] = 1.0
+        np.cumprod(terms[:, :0:-1], axis=1, out=right[:, -2::-1])
+        left *= right
+        return left
     if kind == "max":
         first = np.argmax(terms, axis=1)  # the first maximum takes the whole gradient
         return (np.arange(terms.shape[1])[None, :, None] == first[:, None, :]).astype(np.float64)
@@ -432,25 +456,31 @@ class TrainingResult:
     loss_curve: np.ndarray
 
 
-def loss_and_gradient(network: TrainableNetwork, inputs: np.ndarray, targets: np.ndarray, theta: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def loss_and_gradient(
+    network: TrainableNetwork, inputs: np.ndarray, targets: np.ndarray, theta: np.ndarray | None = None, with_loss: bool = True
+) -> tuple[np.ndarray | None, np.ndarray]:
     """Each genome's mean log loss on its cases and the gradient of their sum over genomes.
 
     Args:
         network: a single-output trainable population.
         inputs: (P, E, I) or (E, I).
         targets: (P, E) or (E,) labels in {0, 1}.
+        with_loss: False skips the losses (None is returned), for training steps.
 
     Returns:
         (P,) losses and the gradient vector (genome i's parameters get d loss_i / d theta).
     """
     outputs = network.forward(inputs, theta, keep=True)[:, :, 0]
-    targets = np.broadcast_to(targets, outputs.shape)
+    if targets.shape != outputs.shape:
+        targets = np.broadcast_to(targets, outputs.shape)
     cases = outputs.shape[1]
-    clipped = np.clip(outputs, LOG_LOSS_EPSILON, 1.0 - LOG_LOSS_EPSILON)
-    output_gradient = (clipped - targets) / (clipped * (1.0 - clipped)) / cases
     pre_gradient = (outputs - targets) / cases
-    gradient = network.backward(output_gradient[:, :, None], pre_gradient[:, :, None], theta)
-    return log_loss(outputs, targets), gradient
+    output_gradient = None
+    if not network.outputs_all_logistic:
+        clipped = np.clip(outputs, LOG_LOSS_EPSILON, 1.0 - LOG_LOSS_EPSILON)
+        output_gradient = ((clipped - targets) / (clipped * (1.0 - clipped)) / cases)[:, :, None]
+    gradient = network.backward(output_gradient, pre_gradient[:, :, None], theta)
+    return (log_loss(outputs, targets) if with_loss else None), gradient
 
 
 def train_population(
@@ -504,14 +534,25 @@ def train_population(
         # Drawn for the whole population every step, so a genome's minibatches do not depend
         # on when the batch shrinks.
         draws = rng.integers(0, count, size=(population, settings.batch_size))[members]
-        _, gradient = loss_and_gradient(batch, inputs[draws], targets[draws], theta)
-        np.nan_to_num(gradient, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+        _, gradient = loss_and_gradient(batch, inputs[draws], targets[draws], theta, with_loss=False)
+        if not np.isfinite(gradient.sum()):  # as backprop-neat-js: a NaN gradient counts as 0
+            gradient[~np.isfinite(gradient)] = 0.0
         owner = batch.parameter_owner
-        moving = active[owner]
-        cache = np.where(moving, settings.rmsprop_decay * cache + (1.0 - settings.rmsprop_decay) * gradient * gradient, cache)
-        clipped = np.clip(gradient, -settings.gradient_clip, settings.gradient_clip)
-        update = -settings.learning_rate * clipped / np.sqrt(np.maximum(cache, 1e-8)) - settings.decay * theta
-        theta = np.where(moving, np.clip(theta + update, settings.weight_min, settings.weight_max), theta)
+        new_cache = cache * settings.rmsprop_decay
+        new_cache += (1.0 - settings.rmsprop_decay) * gradient * gradient
+        np.clip(gradient, -settings.gradient_clip, settings.gradient_clip, out=gradient)
+        gradient *= -settings.learning_rate
+        gradient /= np.sqrt(np.maximum(new_cache, 1e-8))
+        new_theta = theta * (1.0 - settings.decay)
+        new_theta += gradient
+        np.minimum(new_theta, settings.weight_max, out=new_theta)
+        np.maximum(new_theta, settings.weight_min, out=new_theta)
+        if active.all():
+            cache, theta = new_cache, new_theta
+        else:
+            moving = active[owner]
+            cache = np.where(moving, new_cache, cache)
+            theta = np.where(moving, new_theta, theta)
         steps[members[active]] += 1
         checked_last_step = step % settings.check_every == 0
         if not checked_last_step:

@@ -43,6 +43,9 @@ def test_training_improves_genomes_and_the_population_keeps_the_learned_weights(
     assert extras.champion_loss_curve[0] >= extras.champion_loss_curve[-1]
     assert 0.0 <= extras.champion_test_accuracy <= 1.0 and extras.champion_train_loss > 0
     assert "train_s" in dict(report.timings)
+    assert len(extras.species_test_accuracy) == len(report.species) == 3
+    best_species = max(range(3), key=lambda i: report.species[i].best_fitness)
+    assert extras.species_test_accuracy[best_species] == extras.champion_test_accuracy
     # The reported fitness is the task's fitness of the trained weights the report carries.
     champion = report.champion.to_genome()
     rescored = task.evaluate(PopulationNetwork([champion]), np.random.default_rng(0)).fitness[0]
