@@ -101,11 +101,8 @@ class PopulationNetwork:
         src_list: list[int] = []
         dst_list: list[int] = []
         weight_list: list[float] = []
-        # (genome index, innovation) of every enabled connection, so trained weights can be
-        # written back to their genes (core.networks.backprop).
-        self.edge_keys: list[tuple[int, int]] = []
         offset = 0
-        for genome_index, (genome, count) in enumerate(zip(genomes, node_counts)):
+        for genome, count in zip(genomes, node_counts):
             position_of = dict(zip(genome.nodes, range(offset, offset + count)))
             offset += count
             for conn in genome.connections.values():
@@ -119,7 +116,6 @@ class PopulationNetwork:
                             f"{conn.in_node} -> {conn.out_node}"
                         ) from None
                     weight_list.append(conn.weight)
-                    self.edge_keys.append((genome_index, conn.innovation))
         order = np.lexsort((node_ids, owner, kind))
         slot_of_position = np.empty(total_nodes, dtype=np.intp)
         slot_of_position[order] = np.arange(1, total_nodes + 1)
@@ -159,6 +155,13 @@ class PopulationNetwork:
             self._compile_layer(slots, src, dst, edge_weight, edge_index, node_params) for slots in slots_by_layer if len(slots)
         )
         self._state: np.ndarray | None = None
+
+    @property
+    def edge_keys(self) -> list[tuple[int, int]]:
+        """(genome index, innovation) of every enabled connection, in the order the layers'
+        ``edges`` index them, so trained weights can be written back to their genes (read from
+        the genomes, which must not have changed since the network was built)."""
+        return [(index, conn.innovation) for index, genome in enumerate(self._genomes) for conn in genome.connections.values() if conn.enabled]
 
     @property
     def genomes(self) -> list[Genome]:

@@ -122,9 +122,10 @@ def mutate_add_connection(
 def mutate_add_node(genome: Genome, config: NeatConfig, tracker: InnovationTracker, rng: np.random.Generator) -> bool:
     """Split an enabled connection with a new node (paper, fig. 3 bottom).
 
-    The new node's function is ``nodes.new_node_functions`` drawn at random, or the defaults when
-    that list is empty. The old connection is disabled; the connection into the new node gets weight 1.0 and the one
-    out of it the old weight, so the new structure starts close to the old behaviour.
+    The new node's function is drawn from ``nodes.new_node_functions``, or is the default when
+    that list is empty. The old connection is disabled; the connection into the new node gets
+    weight 1.0 and the one out of it the old weight, so the new structure starts close to the
+    old behaviour.
 
     Returns:
         True if a node was added (False when no connection is enabled).
