@@ -24,6 +24,10 @@ from core.networks.activations import ACTIVATIONS, AGGREGATIONS, aggregate
 from core.networks.batch import PopulationNetwork, _sum_left_to_right
 from core.networks.genome import Genome
 
+# Training calls its checkpoint at least this often (in steps), so a pause or stop is prompt even
+# when early-stopping checks are rare.
+CHECKPOINT_EVERY = 20
+
 # Outputs are clipped this far from 0 and 1 before the log, so a saturated wrong answer costs
 # about 37 nats instead of infinity (float64's sigmoid reaches exactly 1.0 near x = 37).
 LOG_LOSS_EPSILON = 1e-16
@@ -510,7 +514,8 @@ def train_population(
         targets: (N,) labels in {0, 1}.
         settings: optimiser settings.
         rng: draws the minibatches.
-        checkpoint: called before every early-stopping check; may block or raise to abandon.
+        checkpoint: called before every early-stopping check and at least every
+            ``CHECKPOINT_EVERY`` steps; may block (pause) or raise (abandon).
     """
     population = network.size
     initial_loss = log_loss(network.forward(inputs)[:, :, 0], targets)
@@ -555,10 +560,10 @@ def train_population(
             theta = np.where(moving, new_theta, theta)
         steps[members[active]] += 1
         checked_last_step = step % settings.check_every == 0
+        if checkpoint is not None and (checked_last_step or step % CHECKPOINT_EVERY == 0):
+            checkpoint()
         if not checked_last_step:
             continue
-        if checkpoint is not None:
-            checkpoint()
         loss = log_loss(batch.forward(inputs, theta)[:, :, 0], targets)
         kept = best_loss[members]
         worse = active & ~(loss <= kept)  # NaN counts as worse

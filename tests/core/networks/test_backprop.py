@@ -5,6 +5,7 @@ import pytest
 
 from core.networks.activations import ACTIVATIONS, AGGREGATIONS
 from core.networks.backprop import (
+    CHECKPOINT_EVERY,
     TrainableNetwork,
     TrainingSettings,
     log_loss,
@@ -156,6 +157,9 @@ def test_checkpoint_runs_before_every_check_and_can_abandon_training():
     calls = []
     train_population(network, points, labels, TrainingSettings(steps=60, check_every=20), np.random.default_rng(0), checkpoint=lambda: calls.append(1))
     assert 1 <= len(calls) <= 3
+    calls.clear()  # early stopping off: still a checkpoint every CHECKPOINT_EVERY steps
+    train_population(network, points, labels, TrainingSettings(steps=100, check_every=1000), np.random.default_rng(0), checkpoint=lambda: calls.append(1))
+    assert len(calls) == 100 // CHECKPOINT_EVERY
 
     class Stop(Exception):
         pass
