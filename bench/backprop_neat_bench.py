@@ -48,10 +48,10 @@ NOISE = 0.5
 POPULATION = 100
 
 
-def run_evolution(dataset: str, seed: int, generations: int, no_backprop: bool) -> dict:
+def run_evolution(dataset: str, seed: int, generations: int, no_backprop: bool, features: tuple[str, ...] = ("x", "y")) -> dict:
     """One Backprop NEAT run (or its no-backprop ablation); the last champion's numbers."""
     started = time.perf_counter()
-    task = PlaygroundTask(dataset, NOISE, data_seed=seed)
+    task = PlaygroundTask(dataset, NOISE, data_seed=seed, features=features)
     config = BackpropNeat.load_config(layers=(NO_BACKPROP,) if no_backprop else ()).replace(**{"population.size": POPULATION})
     run = BackpropNeat(config, task, seed)
     reports = list(run.run(generations, stop_when_solved=False))
@@ -120,6 +120,20 @@ def accuracy(seeds: int, quick: bool) -> dict:
                       f"{row['hidden_nodes']}h/{row['enabled_connections']}c  {row['wall_s']:.1f} s", file=sys.stderr, flush=True)  # fmt: skip
             results.setdefault(dataset, {})[method] = {"generations": generations, "runs": rows}
     return results
+
+
+ALL_FEATURES = ("x", "y", "x2", "y2", "xy", "sinx", "siny")
+
+
+def features_ablation(seeds: int, quick: bool) -> dict:
+    """Spiral with the Playground's engineered inputs (x^2, y^2, xy, sin x, sin y) handed to Backprop NEAT."""
+    generations = 10 if quick else GENERATIONS["spiral"]
+    rows = []
+    for seed in range(seeds):
+        row = run_evolution("spiral", seed, generations, False, ALL_FEATURES)
+        rows.append(row)
+        print(f"spiral   all features seed {seed}: test {row['test_accuracy']:.3f} {row['hidden_nodes']}h/{row['enabled_connections']}c", file=sys.stderr, flush=True)
+    return {"spiral": {"backprop-neat, inputs x,y,x2,y2,xy,sinx,siny": {"generations": generations, "runs": rows}}}
 
 
 def timing(repeats: int, quick: bool) -> dict:
@@ -196,6 +210,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="a tenth of the generations (a smoke test, not the protocol)")
     parser.add_argument("--skip-accuracy", action="store_true")
     parser.add_argument("--skip-timing", action="store_true")
+    parser.add_argument("--features-ablation", action="store_true", help="also spiral with all engineered inputs")
     args = parser.parse_args()
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
@@ -208,7 +223,10 @@ def main() -> int:
     if not args.skip_accuracy:
         report["accuracy"] = accuracy(args.seeds, args.quick)
         print(_table(report["accuracy"]))
-    (out / "backprop_neat.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    if args.features_ablation:
+        report["features_ablation"] = features_ablation(args.seeds, args.quick)
+        print(_table(report["features_ablation"]))
+    (out / ("backprop_neat_features.json" if args.skip_accuracy and args.features_ablation else "backprop_neat.json")).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     return 0
 
 
