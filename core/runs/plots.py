@@ -22,7 +22,7 @@ ALGORITHM_COLOURS = {
     "arch-random": "#000000",
     "backprop-neat": "#F0E442",
 }
-FALLBACK_COLOURS = ("#F0E442", "#882255", "#117733", "#332288")
+FALLBACK_COLOURS = ("#882255", "#117733", "#332288", "#AA4499")
 
 
 def algorithm_colour(name: str, index: int = 0) -> str:
