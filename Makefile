@@ -29,6 +29,8 @@ bench: $(STAMP)
 	$(PY) bench/xor_bench.py --seeds 100 --generations 300
 	$(PY) bench/cartpole_bench.py --generations 20 --neat-python-generations 5
 	$(PY) bench/gui_stall_bench.py
+	$(PY) bench/compare_bench.py --seeds 10 --workers 2
+	nice -n 10 $(PY) bench/backprop_neat_bench.py --seeds 10
 	$(PY) bench/hyperneat_bench.py decode
 	nice -n 10 $(PY) bench/hyperneat_bench.py boxes --seeds 20 --generations 200
 

@@ -148,16 +148,15 @@ class WeightGA(FixedTopologyBase):
             self._thetas = np.array([parameters_of(chain, scale) for chain in self.chains])
         return self._thetas
 
-    def _validate(self, candidates: list[int], thetas: np.ndarray, checkpoint: Checkpoint | None) -> tuple[np.ndarray, int]:
-        """Mean fitness of each candidate on fresh validation episodes, and evaluations spent."""
+    def _validate(self, candidates: list[int], thetas: np.ndarray, checkpoint: Checkpoint | None) -> tuple[np.ndarray, int, int]:
+        """Mean fitness of each candidate on fresh validation episodes, evaluations and env steps spent."""
         selection = self.config.selection
         task = self.task
         episodes = selection.validation_episodes
         genomes = self.genomes(thetas[candidates], [self.ids[i] for i in candidates])
         evaluation = self.evaluate(genomes, checkpoint, self.task_rng(self.generation, stream=1), episodes=episodes)
         per_candidate = math.ceil(episodes / task.episodes) if hasattr(task, "episodes") and task.episodes else 1
-        self._validation_steps = evaluation.env_steps
-        return evaluation.fitness, per_candidate * len(candidates)
+        return evaluation.fitness, per_candidate * len(candidates), evaluation.env_steps
 
     def step(self, checkpoint: Checkpoint | None = None) -> GenerationReport:
         """Evaluate, pick the elite, select the top T and breed the next generation."""
@@ -174,19 +173,18 @@ class WeightGA(FixedTopologyBase):
             candidates = order[:count]
         else:
             candidates = [self.elite_index] + [i for i in order if i != self.elite_index][: count - 1]
-        self._validation_steps = 0
         validate = config.selection.validation_episodes > 0 and not self.task.deterministic and len(candidates) > 1
         if validate:
-            validation, validation_evaluations = self._validate(candidates, thetas, checkpoint)
+            validation, validation_evaluations, validation_steps = self._validate(candidates, thetas, checkpoint)
         else:
-            validation, validation_evaluations = fitness[candidates], 0
+            validation, validation_evaluations, validation_steps = fitness[candidates], 0, 0
         elite = candidates[max(range(len(candidates)), key=lambda k: (validation[k], -k))]
         evaluated = time.perf_counter()
 
         # Everything below changes state: the generation can no longer be interrupted.
         evaluated_from = self.evaluations
         self.evaluations += len(genomes) + validation_evaluations
-        self.env_steps += evaluation.env_steps + self._validation_steps
+        self.env_steps += evaluation.env_steps + validation_steps
         elite_validation = float(validation[candidates.index(elite)])
         extras = WeightGaExtras(
             elite_id=self.ids[elite],

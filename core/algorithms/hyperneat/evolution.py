@@ -198,8 +198,11 @@ class HyperNeat(Neat):
         """Give each hidden node created this generation a function from ``nodes.activation_options``.
 
         One draw per new node id, so a structural innovation shared by several offspring (the
-        same id within a generation) gets the same function in all of them.
+        same id within a generation) gets the same function in all of them. A config that sets
+        ``nodes.new_node_functions`` gets NEAT's per-offspring draw instead.
         """
+        if self.config.nodes.new_node_functions:
+            return  # the user chose NEAT's per-offspring draw (nodes.new_node_functions)
         new_nodes = sorted({n for g in self.population for n, node in g.nodes.items() if node.kind == "hidden" and n >= first_new_node})
         if not new_nodes:
             return
