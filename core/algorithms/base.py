@@ -16,12 +16,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from core.algorithms.protocol import Checkpoint, EvaluationFailed
+from core.algorithms.protocol import Checkpoint, EvaluationFailed, RunExhausted
 from core.networks.batch import PopulationNetwork
 from core.networks.genome import Genome
 from core.networks.snapshot import GenomeSnapshot
 from core.runs.config import load_config
-from core.runs.fields import RunFileError
+from core.runs.fields import MAX_COUNTER, RunFileError
 from core.runs.reports import GenerationReport
 from core.tasks import Task
 
@@ -60,8 +60,13 @@ class AlgorithmBase:
     recurrent: bool = False
 
     def __init__(self, config: Any, task: Task, seed: int | None = None):
+        import uuid
+
         sequence = np.random.SeedSequence(seed)
         self._init_common(config, task, int(sequence.entropy), 0, 0, 0, [])  # type: ignore[arg-type]
+        # Names this run in its run folder (goal.json and run.json must agree); not a random
+        # draw of the run, so it comes from the OS, not from the run's generator.
+        self.run_id = uuid.uuid4().hex
         self.rng = np.random.Generator(np.random.PCG64(sequence))
         self._initialise()
 
@@ -132,14 +137,18 @@ class AlgorithmBase:
         env_steps: int,
         history: list[GenerationReport],
         state: dict[str, Any],
+        run_id: str | None = None,
     ):
         """Rebuild a run from saved data (see ``core.runs.persistence``); it continues bit-identically.
 
         Raises:
             RunFileError: the algorithm's state is invalid.
         """
+        import uuid
+
         algorithm = cls.__new__(cls)
         algorithm._init_common(config, task, seed_entropy, generation, evaluations, env_steps, history)
+        algorithm.run_id = run_id if run_id is not None else uuid.uuid4().hex
         algorithm.rng = np.random.Generator(np.random.PCG64())
         algorithm.rng.bit_generator.state = rng_state
         if not isinstance(state, dict):
@@ -163,6 +172,20 @@ class AlgorithmBase:
         copy = np.random.Generator(np.random.PCG64())
         copy.bit_generator.state = self.rng.bit_generator.state
         return copy
+
+    def ensure_room(self, **after: int) -> None:
+        """Raise ``RunExhausted`` (before anything changes) if a counter would reach
+        ``MAX_COUNTER`` in this generation.
+
+        Args:
+            after: each counter's largest possible value at the end of this generation, by name.
+        """
+        after.setdefault("generation", self.generation + 1)
+        for name, value in after.items():
+            if value >= MAX_COUNTER:
+                raise RunExhausted(
+                    f"generation {self.generation} would take {name} to {value:,}, past the 2**62 a run file holds; the run ends here"
+                )
 
     def task_rng(self, generation: int, stream: int = 0) -> np.random.Generator:
         """The task's random stream for one generation, independent of the algorithm's stream.

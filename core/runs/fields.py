@@ -1,24 +1,71 @@
 """Strict readers for fields of run files: each check fails with one ``RunFileError`` naming
 where in the file the problem is (``population[3].connections[0].weight: expected ...``).
 
+Readers accept exactly what the writers write: a missing key, an unknown key, a bool where a
+number belongs, a string where a number belongs or a number out of its range is an error, so
+that anything accepted is saved again identically. Values quoted in messages go through
+``shown`` (cut to about 80 characters), so a 10 MB string never ends up in an error line.
+
 A leaf module (standard library only), so every layer that reads saved data can use it.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import reprlib
 from typing import Any
 
-# Counters and ids beyond this are corrupt, not large: numpy and the arrays need int64.
+# Ids and counters stay below this: numpy's int64 arrays then have 2**62 of headroom, so no
+# arithmetic on ids can overflow, and a run refuses a generation that would pass it.
 MAX_COUNTER = 2**62
+SHOWN_CHARACTERS = 80
+
+_repr = reprlib.Repr()
+_repr.maxstring = SHOWN_CHARACTERS
+_repr.maxother = SHOWN_CHARACTERS
+_repr.maxlong = 40
+_repr.maxlevel = 2
+_repr.maxlist = _repr.maxtuple = _repr.maxdict = _repr.maxset = 4
 
 
 class RunFileError(ValueError):
     """A run file cannot be read: not JSON, wrong format or version, or an invalid field."""
 
 
+def shown(value: Any) -> str:
+    """``repr(value)`` fit for a one-line message: long strings, big numbers and deep or long
+    containers are abbreviated with ``...`` (at most about 80 characters)."""
+    try:
+        text = _repr.repr(value)
+    except (ValueError, RecursionError):  # an int too long to print, a container too deep
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= SHOWN_CHARACTERS + 4 else text[: SHOWN_CHARACTERS - 3] + "..."
+
+
+def _kind_names(kinds: tuple[type, ...]) -> str:
+    return "/".join(k.__name__ for k in kinds)
+
+
+def check_value(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
+    """``value`` if it has one of the types ``kind`` (a bool is never an int here) and is not a
+    NaN or infinite float.
+
+    Raises:
+        RunFileError: naming ``where``.
+    """
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool) and bool not in kinds:
+        raise RunFileError(f"{where}: expected {_kind_names(kinds)}, got a boolean")
+    if not isinstance(value, kinds):
+        raise RunFileError(f"{where}: expected {_kind_names(kinds)}, got {type(value).__name__}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise RunFileError(f"{where}: must be finite")
+    return value
+
+
 def read_field(data: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
-    """``data[key]`` if it has one of the types ``kind`` (a bool is never an int here).
+    """``data[key]`` if it has one of the types ``kind`` (see ``check_value``).
 
     Raises:
         RunFileError: ``data`` is not an object, the key is missing, the type is wrong, or a
@@ -28,47 +75,78 @@ def read_field(data: Any, key: str, kind: type | tuple[type, ...], where: str) -
         raise RunFileError(f"{where}: expected an object, got {type(data).__name__}")
     if key not in data:
         raise RunFileError(f"{where}: missing field '{key}'")
-    value = data[key]
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    if isinstance(value, bool) and bool not in kinds:
-        raise RunFileError(f"{where}.{key}: expected {'/'.join(k.__name__ for k in kinds)}, got a boolean")
-    if not isinstance(value, kinds):
-        raise RunFileError(f"{where}.{key}: expected {'/'.join(k.__name__ for k in kinds)}, got {type(value).__name__}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise RunFileError(f"{where}.{key}: must be finite")
+    return check_value(data[key], kind, f"{where}.{key}")
+
+
+def check_int(value: Any, where: str, low: int = 0, high: int = MAX_COUNTER - 1) -> int:
+    """An integer in [low, high] (a float such as ``1e30`` or ``Infinity`` is not one)."""
+    value = check_value(value, int, where)
+    if not low <= value <= high:
+        raise RunFileError(f"{where}: {shown(value)} is out of range ({low} to {_bound(high)})")
     return value
+
+
+def _bound(value: int) -> str:
+    return "2**62 - 1" if value == MAX_COUNTER - 1 else "2**62" if value == MAX_COUNTER else f"{value:,}"
+
+
+def read_int(data: Any, key: str, where: str, low: int = 0, high: int = MAX_COUNTER - 1) -> int:
+    """An integer in [low, high]."""
+    read_field(data, key, int, where)
+    return check_int(data[key], f"{where}.{key}", low, high)
 
 
 def read_counter(data: Any, key: str, where: str) -> int:
     """A non-negative integer below ``MAX_COUNTER`` (ids, counts, generations)."""
-    value = read_field(data, key, int, where)
-    if not 0 <= value < MAX_COUNTER:
-        raise RunFileError(f"{where}.{key}: {value} is out of range (0 to 2**62)")
-    return value
+    return read_int(data, key, where)
 
 
-def read_number(data: Any, key: str, where: str) -> float:
-    """A finite number, as float."""
-    value = read_field(data, key, (int, float), where)
+def check_number(value: Any, where: str, low: float = -math.inf, high: float = math.inf) -> float:
+    """A finite number in [low, high], as float (an integer literal too large for a float is an error)."""
+    value = check_value(value, (int, float), where)
     try:
         number = float(value)
     except OverflowError:
-        raise RunFileError(f"{where}.{key}: must be finite") from None
+        raise RunFileError(f"{where}: must be finite") from None
     if not math.isfinite(number):
-        raise RunFileError(f"{where}.{key}: must be finite")
+        raise RunFileError(f"{where}: must be finite")
+    if not low <= number <= high:
+        raise RunFileError(f"{where}: {shown(number)} is out of range ({low:g} to {high:g})")
     return number
 
 
-def read_optional_number(data: Any, key: str, where: str) -> float | None:
+def read_number(data: Any, key: str, where: str, low: float = -math.inf, high: float = math.inf) -> float:
+    """A finite number in [low, high], as float."""
+    read_field(data, key, (int, float), where)
+    return check_number(data[key], f"{where}.{key}", low, high)
+
+
+def read_optional_number(data: Any, key: str, where: str, low: float = -math.inf, high: float = math.inf) -> float | None:
     """A finite number or null (a missing key is an error)."""
     if isinstance(data, dict) and key in data and data[key] is None:
         return None
-    return read_number(data, key, where)
+    return read_number(data, key, where, low, high)
 
 
-def read_list(data: Any, key: str, where: str) -> list:
-    """A JSON array."""
-    return read_field(data, key, list, where)
+def read_str(data: Any, key: str, where: str, choices: tuple[str, ...] | None = None) -> str:
+    """A string, one of ``choices`` when given."""
+    value = read_field(data, key, str, where)
+    if choices is not None and value not in choices:
+        raise RunFileError(f"{where}.{key}: unknown value {shown(value)}; expected one of {', '.join(choices)}")
+    return value
+
+
+def read_bool(data: Any, key: str, where: str) -> bool:
+    """true or false."""
+    return read_field(data, key, bool, where)
+
+
+def read_list(data: Any, key: str, where: str, max_length: int | None = None) -> list:
+    """A JSON array (of at most ``max_length`` items when given)."""
+    value = read_field(data, key, list, where)
+    if max_length is not None and len(value) > max_length:
+        raise RunFileError(f"{where}.{key}: {len(value):,} items, at most {max_length:,} expected")
+    return value
 
 
 def read_dict(data: Any, key: str, where: str) -> dict:
@@ -80,16 +158,93 @@ def check_keys(data: dict, allowed: frozenset[str] | set[str], where: str) -> No
     """Reject fields this version does not know (a typo or a file from elsewhere)."""
     unknown = sorted(set(data) - set(allowed))
     if unknown:
-        raise RunFileError(f"{where}: unknown field(s) {', '.join(repr(k) for k in unknown[:5])}")
+        raise RunFileError(f"{where}: unknown field(s) {', '.join(shown(k) for k in unknown[:5])}")
+
+
+def check_exact_keys(data: Any, keys: frozenset[str] | set[str] | tuple[str, ...], where: str) -> dict:
+    """``data`` as an object holding exactly ``keys``: an unknown or a missing one is an error
+    (a missing key would be filled in on saving, and the saved file would differ)."""
+    if not isinstance(data, dict):
+        raise RunFileError(f"{where}: expected an object, got {type(data).__name__}")
+    check_keys(data, frozenset(keys), where)
+    missing = [k for k in keys if k not in data]
+    if missing:
+        raise RunFileError(f"{where}: missing field '{missing[0]}'")
+    return data
+
+
+RNG_KEYS = ("bit_generator", "state", "has_uint32", "uinteger")
 
 
 def read_rng_state(data: Any, key: str, where: str) -> dict:
-    """A numpy PCG64 bit-generator state that numpy accepts."""
+    """A numpy PCG64 bit-generator state, exactly as numpy reports it back (a state numpy would
+    quietly adjust, such as an even increment or a 200-bit value, is an error)."""
     import numpy as np
 
-    state = read_dict(data, key, where)
+    at = f"{where}.{key}"
+    state = check_exact_keys(read_dict(data, key, where), RNG_KEYS, at)
+    if state["bit_generator"] != "PCG64":
+        raise RunFileError(f"{at}.bit_generator: expected 'PCG64', got {shown(state['bit_generator'])}")
+    inner = check_exact_keys(read_dict(state, "state", at), ("state", "inc"), f"{at}.state")
+    check_int(inner["state"], f"{at}.state.state", 0, 2**128 - 1)
+    check_int(inner["inc"], f"{at}.state.inc", 0, 2**128 - 1)
+    check_int(state["has_uint32"], f"{at}.has_uint32", 0, 1)
+    check_int(state["uinteger"], f"{at}.uinteger", 0, 2**32 - 1)
+    generator = np.random.PCG64()
     try:
-        np.random.PCG64().state = state
+        generator.state = state
     except (KeyError, TypeError, ValueError, OverflowError) as error:
-        raise RunFileError(f"{where}.{key}: not a PCG64 state ({error})") from error
+        raise RunFileError(f"{at}: not a PCG64 state ({shown(str(error))})") from error
+    if generator.state != state:
+        raise RunFileError(f"{at}: not a state numpy keeps as it is (the increment of a PCG64 stream is odd)")
     return state
+
+
+# --- parsing JSON without letting a hostile file take the memory ------------------------------
+
+# What the json module builds per token, at most (CPython 3.11, 64-bit): a dict 64 bytes plus
+# about 40 per item; a list 56 bytes plus 8 (and some spare) per item; a number or a string
+# object up to 50 bytes plus its characters. Counting the bytes that open containers and
+# separate values bounds the memory a parse can take before it starts.
+_DICT_BYTES, _LIST_BYTES, _ITEM_BYTES, _VALUE_BYTES = 64, 56, 40, 52
+PARSE_ALLOWANCE = 48 * 2**20
+
+
+def parse_cost(raw: bytes) -> int:
+    """An upper bound of the memory ``json.loads`` of ``raw`` takes (text plus objects), in bytes."""
+    text_bytes = len(raw) * _text_width(raw)
+    opened_dicts, opened_lists = raw.count(b"{"), raw.count(b"[")
+    values = raw.count(b",") + raw.count(b":") + 1
+    return text_bytes + len(raw) + _DICT_BYTES * opened_dicts + _LIST_BYTES * opened_lists + (_ITEM_BYTES + _VALUE_BYTES) * values
+
+
+def _text_width(raw: bytes) -> int:
+    """Bytes per character of the str that decoding ``raw`` as UTF-8 gives (1, 2 or 4)."""
+    if raw.isascii():
+        return 1
+    highest = max(raw)
+    return 4 if highest >= 0xF0 else 2 if highest >= 0xC4 else 1
+
+
+def loads_guarded(raw: bytes, what: str, budget_factor: float = 4.0) -> Any:
+    """Parse JSON bytes, refusing before parsing a file whose parse could take more than
+    ``budget_factor`` times its size plus ``PARSE_ALLOWANCE`` (files of empty objects or lists,
+    millions of tiny numbers: nothing NEAT Scope writes).
+
+    Raises:
+        RunFileError: not UTF-8, not JSON, or too dense to be parsed within the budget.
+    """
+    if parse_cost(raw) > budget_factor * len(raw) + PARSE_ALLOWANCE:
+        raise RunFileError(
+            f"{what} holds too many tiny JSON values for its size ({len(raw) / 2**20:,.1f} MB): not a file NEAT Scope writes"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RunFileError(f"{what} is not a text file (binary data at byte {error.start})") from error
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise RunFileError(f"{what}: not valid JSON ({shown(str(error))})") from None
+    except ValueError as error:  # e.g. an integer with more digits than Python converts
+        raise RunFileError(f"{what}: not a usable JSON file ({shown(str(error))})") from None

@@ -43,7 +43,7 @@ def test_function_tasks_save_and_resume(config, tmp_path):
     evolution = Neat(config, _task("flaky_fitness"), 2)
     evolution.step()
     save_run(evolution, tmp_path / "run.json")
-    resumed = load_run(tmp_path / "run.json")
+    resumed = load_run(tmp_path / "run.json", user_code="tests.core.tasks.user_fitness:flaky_fitness")
     assert isinstance(resumed.task, FunctionTask)
     assert resumed.step() == evolution.step()
 
