@@ -229,10 +229,13 @@ class AlgorithmBase:
         population_net.checkpoint = checkpoint
         if checkpoint is not None:
             checkpoint()
-        if episodes is None:
-            result = self.task.evaluate(population_net, rng)
-        else:
-            result = self.task.evaluate(population_net, rng, episodes=episodes)
+        # Extreme (still finite) weights overflow to inf or NaN: such a genome faults, which is
+        # handled below, so numpy need not warn about it.
+        with np.errstate(over="ignore", invalid="ignore"):
+            if episodes is None:
+                result = self.task.evaluate(population_net, rng)
+            else:
+                result = self.task.evaluate(population_net, rng, episodes=episodes)
         fitness = np.asarray(result.fitness, dtype=np.float64)
         if fitness.shape != (len(genomes),):
             raise ValueError(f"task {self.task.name} returned fitness of shape {fitness.shape}, expected ({len(genomes)},)")

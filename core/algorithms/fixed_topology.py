@@ -14,7 +14,7 @@ from core.networks.activations import ACTIVATIONS
 from core.networks.genome import Genome
 from core.networks.mlp import MlpShape
 from core.runs.config import bounded, choice
-from core.runs.fields import RunFileError, read_list
+from core.runs.fields import RunFileError, check_number, read_list
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +70,10 @@ def read_vector(data: Any, key: str, where: str, length: int) -> np.ndarray:
     values = read_list(data, key, where)
     if len(values) != length:
         raise RunFileError(f"{where}.{key}: expected {length} numbers, got {len(values)}")
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-        raise RunFileError(f"{where}.{key}: expected numbers only")
-    try:
-        vector = np.array(values, dtype=np.float64)
-    except OverflowError:
-        raise RunFileError(f"{where}.{key}: must be finite") from None
+    for i, value in enumerate(values):
+        if type(value) is not float:  # floats are checked at once below; anything else here
+            check_number(value, f"{where}.{key}[{i}]")
+    vector = np.array(values, dtype=np.float64)
     if not np.isfinite(vector).all():
-        raise RunFileError(f"{where}.{key}: must be finite")
+        raise RunFileError(f"{where}.{key}[{int(np.flatnonzero(~np.isfinite(vector))[0])}]: must be finite")
     return vector

@@ -110,6 +110,9 @@ def check_number(value: Any, where: str, low: float = -math.inf, high: float = m
         raise RunFileError(f"{where}: must be finite") from None
     if not math.isfinite(number):
         raise RunFileError(f"{where}: must be finite")
+    if isinstance(value, int) and number != value:
+        # Saved again it would be another number: 2**62 - 1 reads back as 4.611686018427388e+18.
+        raise RunFileError(f"{where}: {shown(value)} is not a number a float holds exactly")
     if not low <= number <= high:
         raise RunFileError(f"{where}: {shown(number)} is out of range ({low:g} to {high:g})")
     return number

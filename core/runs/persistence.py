@@ -403,7 +403,7 @@ def _upgrade_v2(data: dict[str, Any]) -> dict[str, Any]:
     check_keys(data, V2_KEYS, "file")
     upgraded = {**data, "version": FORMAT_VERSION, "run_id": new_run_id()}
     task = data.get("task")
-    if isinstance(task, dict) and task.get("name") in TASK_DEFAULTS_BEFORE_V3:
+    if isinstance(task, dict) and isinstance(task.get("name"), str) and task["name"] in TASK_DEFAULTS_BEFORE_V3:
         upgraded["task"] = {**TASK_DEFAULTS_BEFORE_V3[task["name"]], **task}
     return upgraded
 
@@ -536,7 +536,7 @@ def _read_history(data: dict, cls: type, generation: int, evaluations: int, env_
         if report.algorithm != cls.name:
             raise RunFileError(f"history[{i}].algorithm: {shown(report.algorithm)} in a run of {cls.name}")
         history.append(report)
-    if [r.generation for r in history] != list(range(generation)):
+    if len(history) != generation or any(r.generation != i for i, r in enumerate(history)):
         raise RunFileError(f"history: expected reports of generations 0 to {generation - 1}, one each")
     last = (history[-1].evaluations, history[-1].env_steps) if history else (0, 0)
     if last != (evaluations, env_steps):
