@@ -88,6 +88,7 @@ class UserCodeRequired(RunFileError):
     """
 
     def __init__(self, message: str, code: UserCode, algorithm: str, generation: int):
+        """``algorithm`` is "compare" for a compare folder (``generation`` 0 then)."""
         super().__init__(message)
         self.code, self.algorithm, self.generation = code, algorithm, generation
 
@@ -244,8 +245,9 @@ class RunFolder:
         RunFileError: the folder cannot be created or locked (a file is in the way, no permission).
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, noun: str = "run folder"):
         self.path = Path(path)
+        self.noun = noun
         self._lock: Any = None
 
     def __enter__(self) -> RunFolder:
@@ -260,7 +262,7 @@ class RunFolder:
         import filelock
 
         if self.path.exists() and not self.path.is_dir():
-            raise RunFileError(f"{self.path} is a file, not a run folder")
+            raise RunFileError(f"{self.path} is a file, not a {self.noun}")
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             lock = filelock.FileLock(self.path / LOCK_FILE_NAME, timeout=0, is_singleton=True, thread_local=False)
@@ -269,9 +271,9 @@ class RunFolder:
         except filelock.Timeout:
             pid = self.owner_pid()
             who = f"process {pid}" if pid is not None else "another process"
-            raise RunFolderInUse(f"run folder {self.path} is in use by {who}", pid) from None
+            raise RunFolderInUse(f"{self.noun} {self.path} is in use by {who}", pid) from None
         except OSError as error:
-            raise RunFileError(f"cannot use {self.path} as a run folder: {error.strerror or error}") from error
+            raise RunFileError(f"cannot use {self.path} as a {self.noun}: {error.strerror or error}") from error
         self._lock = lock
         if first:
             # A note for the message another process gets; the lock itself is the OS's.
@@ -421,20 +423,26 @@ def _same_json(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def _check_task_spec(task: Any, spec: dict) -> None:
+def same_task_spec(task: Any, spec: dict, where: str = "task") -> None:
     """The task built from ``spec`` must describe itself with exactly ``spec`` (else the saved
-    file would differ from the one read)."""
+    file would differ from the one read).
+
+    Raises:
+        RunFileError: naming the first field that differs.
+    """
     rebuilt = task.spec()
-    for key in sorted(set(rebuilt) | set(spec)):
+    for key in sorted(set(rebuilt) | set(spec), key=str):
         if key not in spec:
-            raise RunFileError(f"task: missing field '{key}'")
+            raise RunFileError(f"{where}: missing field '{key}'")
         if key not in rebuilt:
-            raise RunFileError(f"task: unknown field {shown(key)}")
+            raise RunFileError(f"{where}: unknown field {shown(key)}")
         if not _same_json(rebuilt[key], spec[key]):
-            raise RunFileError(f"task.{key}: {shown(spec[key])} is not a value this task keeps (it would be saved as {shown(rebuilt[key])})")
+            raise RunFileError(f"{where}.{key}: {shown(spec[key])} is not a value this task keeps (it would be saved as {shown(rebuilt[key])})")
 
 
-def run_from_dict(data: Any, user_code: str | None = None, code_folder: str | None = None, expected_run_id: str | None = None) -> Any:
+def run_from_dict(
+    data: Any, user_code: str | None = None, code_folder: str | None = None, expected_run_id: str | None = None, without_code: bool = False
+) -> Any:
     """Rebuild a run from ``run_to_dict`` data, checking every field first.
 
     Args:
@@ -443,6 +451,8 @@ def run_from_dict(data: Any, user_code: str | None = None, code_folder: str | No
             names it (``UserCodeRequired.code.target``); None allows none.
         code_folder: where that code's module is looked up first (default: the current folder).
         expected_run_id: the run id the run folder's goal names, if any.
+        without_code: return a run that needs a fitness function without it (its task cannot
+            evaluate; ``run.task.loaded`` is False): enough to read its history and state.
 
     Raises:
         UserCodeRequired: the run is valid and needs the user's code (not allowed by ``user_code``).
@@ -492,7 +502,7 @@ def run_from_dict(data: Any, user_code: str | None = None, code_folder: str | No
     except ValueError as error:
         raise RunFileError(f"task: {error}" if not str(error).startswith("task") else str(error)) from error
     try:
-        _check_task_spec(task, task_spec)
+        same_task_spec(task, task_spec)
         run = cls.restore(
             config,
             task,
@@ -505,7 +515,7 @@ def run_from_dict(data: Any, user_code: str | None = None, code_folder: str | No
             state=read_dict(data, "state", "file"),
             run_id=run_id,
         )
-        if code is not None and code.kind == "fitness function":
+        if code is not None and code.kind == "fitness function" and not (without_code and not code_allowed):
             if not code_allowed:
                 raise _code_required(code, cls.name, generation)
             try:
@@ -578,7 +588,7 @@ def read_run_bytes(path: str | Path) -> bytes:
         raise RunFileError(f"cannot read {path}: {error.strerror or error}") from error
 
 
-def load_run(path: str | Path, user_code: str | None = None, code_folder: str | None = None) -> Any:
+def load_run(path: str | Path, user_code: str | None = None, code_folder: str | None = None, *, without_code: bool = False) -> Any:
     """Read a run file, or a run folder's ``run.json`` (checked against its ``goal.json``).
 
     Args:
@@ -586,6 +596,8 @@ def load_run(path: str | Path, user_code: str | None = None, code_folder: str | 
         user_code: the user's code this run may import, exactly as it names it; see
             ``run_from_dict`` and ``UserCodeRequired``.
         code_folder: where that code's module is looked up first (default: the current folder).
+        without_code: a run needing a fitness function comes back without it, to be read, not
+            run (see ``run_from_dict``).
 
     Raises:
         UserCodeRequired: the run is valid but needs the user's code (``error.code.target``).
@@ -597,4 +609,4 @@ def load_run(path: str | Path, user_code: str | None = None, code_folder: str | 
     raw = read_run_bytes(path)
     data = loads_guarded(raw, str(run_file_path(path)))
     del raw
-    return run_from_dict(data, user_code, code_folder, expected_run_id=goal.run_id if goal is not None else None)
+    return run_from_dict(data, user_code, code_folder, expected_run_id=goal.run_id if goal is not None else None, without_code=without_code)

@@ -83,13 +83,15 @@ def worker_main(connection: Connection, target: str, folder: str | None, memory_
         if message is None:
             return
         index, genome, recurrent = message
+        value, failure = math.nan, None
         try:
             value = float(function(decode(genome, recurrent=recurrent)))
         except BaseException as error:  # noqa: BLE001 - SystemExit, GeneratorExit, MemoryError...: one genome's fault
-            del error.__traceback__
-            connection.send((index, None, failure_message(error)))
-        else:
-            connection.send((index, value, None))
+            failure = failure_message(error)
+            if isinstance(error, MemoryError) and memory_limit_mb:
+                failure = cut(f"{failure} (over the worker's {memory_limit_mb} MB memory limit)")
+        # Sent after the except block, which frees the failed call's frames (a memory hog's hoard).
+        connection.send((index, value, None) if failure is None else (index, None, failure))
 
 
 @dataclass(slots=True)
