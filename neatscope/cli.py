@@ -94,8 +94,8 @@ class _Saves:
         self.last_good = (str(resume_from), self.run.generation)
 
 
-def _evolve(run: Any, args: argparse.Namespace, generations: int, stop_when_solved: bool, folder: Any) -> int:
-    saves = _Saves(run, args.save, folder)
+def _evolve(run: Any, args: argparse.Namespace, generations: int, stop_when_solved: bool, saves: _Saves) -> int:
+    folder = saves.folder
     started = time.perf_counter()
     if stop_when_solved and run.solved and generations > 0:
         print(
@@ -255,10 +255,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         task = task_from_args(args)
         try:
             run = cls(config, task, args.seed)
+            saves = _Saves(run, args.save, folder)
             if folder is not None:
                 folder.write_goal(generations, not args.no_stop, run.run_id)
-                _Saves(run, None, folder).save(False, True)
-            return _evolve(run, args, generations, not args.no_stop, folder)
+                saves.save(False, True)
+            return _evolve(run, args, generations, not args.no_stop, saves)
         finally:
             task.close()
     finally:
@@ -294,7 +295,7 @@ def _cmd_resume(args: argparse.Namespace) -> int:
                     print(f"note: the run folder's goal of {goal.total_generations} generations is already reached (give --generations N to go on)", file=sys.stderr)
             else:
                 generations = DEFAULT_GENERATIONS
-            return _evolve(run, args, generations, stop_when_solved, folder)
+            return _evolve(run, args, generations, stop_when_solved, _Saves(run, args.save, folder))
         finally:
             run.task.close()
     finally:
