@@ -4,6 +4,7 @@ parameter vectors into genomes for the shared batched evaluator, and vector (de)
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,11 +62,11 @@ def vector_to_list(vector: np.ndarray) -> list[float]:
     return [float(v) for v in vector]
 
 
-def read_vector(data: Any, key: str, where: str, length: int) -> np.ndarray:
-    """A saved float vector of a known length, every entry finite.
+def read_vector(data: Any, key: str, where: str, length: int, limit: float = math.inf) -> np.ndarray:
+    """A saved float vector of a known length, every entry finite and within ±``limit``.
 
     Raises:
-        RunFileError: wrong type, length or a non-finite entry.
+        RunFileError: wrong type, length or a non-finite or too large entry.
     """
     values = read_list(data, key, where)
     if len(values) != length:
@@ -76,4 +77,7 @@ def read_vector(data: Any, key: str, where: str, length: int) -> np.ndarray:
     vector = np.array(values, dtype=np.float64)
     if not np.isfinite(vector).all():
         raise RunFileError(f"{where}.{key}[{int(np.flatnonzero(~np.isfinite(vector))[0])}]: must be finite")
+    if (np.abs(vector) > limit).any():
+        index = int(np.flatnonzero(np.abs(vector) > limit)[0])
+        raise RunFileError(f"{where}.{key}[{index}]: {vector[index]:g} is beyond ±{limit:g}")
     return vector

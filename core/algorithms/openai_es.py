@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from core.algorithms.fixed_topology import FixedTopologyBase, PolicyConfig, read_vector, vector_to_list
-from core.algorithms.protocol import Checkpoint
+from core.algorithms.protocol import Checkpoint, RunExhausted
 from core.runs.config import ConfigBase, ConfigError, bounded
 from core.runs.fields import RunFileError, check_exact_keys, read_dict, read_int, read_number
 from core.runs.reports import FlatExtras, GenerationReport
@@ -112,6 +112,9 @@ class OpenAIESCore:
         }
 
 
+MAX_PARAMETER = 1e30  # |theta| and |m| a run file may hold (v: its square)
+
+
 @dataclass(frozen=True, slots=True)
 class EsPopulationConfig:
     """Perturbations per generation: size/2 mirrored pairs."""
@@ -197,14 +200,20 @@ class OpenAIES(FixedTopologyBase):
         self.ensure_room(
             evaluations=self.evaluations + size + 1, env_steps=self.env_steps + evaluation.env_steps, next_genome_id=self.next_genome_id + size + 1
         )
+        fitness = evaluation.fitness
+        core, adam = self.core, self.core.adam
+        before = (core.theta, core.sigma, adam.m, adam.v, adam.t)
+        sigma, theta_norm = core.sigma, float(np.linalg.norm(core.theta))
+        with np.errstate(over="ignore", invalid="ignore"):
+            stats = core.tell(noise, fitness[:size])
+        if not (np.abs(core.theta) <= MAX_PARAMETER).all() or not (np.abs(adam.m) <= MAX_PARAMETER).all() or not (adam.v <= MAX_PARAMETER**2).all():
+            core.theta, core.sigma, adam.m, adam.v, adam.t = before
+            raise RunExhausted(f"generation {self.generation}: the parameters or Adam's moments would pass ±{MAX_PARAMETER:g}; the run ends here")
         self.rng = rng
         evaluated_from = self.evaluations
         self.evaluations += size + 1
         self.env_steps += evaluation.env_steps
         self.next_genome_id += size + 1
-        fitness = evaluation.fitness
-        sigma, theta_norm = self.core.sigma, float(np.linalg.norm(self.core.theta))
-        stats = self.core.tell(noise, fitness[:size])
         champion = int(np.argmax(fitness))
         extras = EsExtras(
             sigma=sigma,
@@ -235,9 +244,11 @@ class OpenAIES(FixedTopologyBase):
     def _load_state(self, state: dict[str, Any]) -> None:
         check_exact_keys(state, ("next_genome_id", "theta", "sigma", "adam"), "state")
         count = self.shape.parameter_count
-        theta = read_vector(state, "theta", "state", count)
+        # Far beyond what Adam steps of at most a few learning rates reach in any run, and small
+        # enough that gradients (plus weight decay) squared stay finite.
+        theta = read_vector(state, "theta", "state", count, MAX_PARAMETER)
         adam = check_exact_keys(read_dict(state, "adam", "state"), ("m", "v", "t"), "state.adam")
-        m, v = read_vector(adam, "m", "state.adam", count), read_vector(adam, "v", "state.adam", count)
+        m, v = read_vector(adam, "m", "state.adam", count, MAX_PARAMETER), read_vector(adam, "v", "state.adam", count, MAX_PARAMETER**2)
         if (v < 0).any():
             raise RunFileError("state.adam.v: second moments cannot be negative")
         # One Adam step per generation; sigma only decays from its configured start (or sits at sigma_min).

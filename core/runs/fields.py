@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import reprlib
 from typing import Any
 
@@ -190,7 +191,8 @@ def read_rng_state(data: Any, key: str, where: str) -> dict:
         raise RunFileError(f"{at}.bit_generator: expected 'PCG64', got {shown(state['bit_generator'])}")
     inner = check_exact_keys(read_dict(state, "state", at), ("state", "inc"), f"{at}.state")
     check_int(inner["state"], f"{at}.state.state", 0, 2**128 - 1)
-    check_int(inner["inc"], f"{at}.state.inc", 0, 2**128 - 1)
+    if check_int(inner["inc"], f"{at}.state.inc", 0, 2**128 - 1) % 2 == 0:
+        raise RunFileError(f"{at}.state.inc: must be odd (the increment of a PCG64 stream)")
     check_int(state["has_uint32"], f"{at}.has_uint32", 0, 1)
     check_int(state["uinteger"], f"{at}.uinteger", 0, 2**32 - 1)
     generator = np.random.PCG64()
@@ -199,54 +201,101 @@ def read_rng_state(data: Any, key: str, where: str) -> dict:
     except (KeyError, TypeError, ValueError, OverflowError) as error:
         raise RunFileError(f"{at}: not a PCG64 state ({shown(str(error))})") from error
     if generator.state != state:
-        raise RunFileError(f"{at}: not a state numpy keeps as it is (the increment of a PCG64 stream is odd)")
+        raise RunFileError(f"{at}: not a state numpy keeps as it is")
     return state
 
 
 # --- parsing JSON without letting a hostile file take the memory ------------------------------
 
-# What the json module builds per token, at most (CPython 3.11, 64-bit): a dict 64 bytes plus
-# about 40 per item; a list 56 bytes plus 8 (and some spare) per item; a number or a string
-# object up to 50 bytes plus its characters. Counting the bytes that open containers and
-# separate values bounds the memory a parse can take before it starts.
-_DICT_BYTES, _LIST_BYTES, _ITEM_BYTES, _VALUE_BYTES = 64, 56, 40, 52
-PARSE_ALLOWANCE = 48 * 2**20
+# What CPython's json module builds, per token, at most (64-bit): a dict 64 bytes plus about
+# 40 per key; a list 56 bytes plus 9 per item; a string value 50 bytes plus its characters; a
+# number 36. Counted from the text before parsing, they bound the memory the parse will take,
+# so a file of millions of tiny values ([{},{},...]: 20 times its size) is refused unparsed.
+_DICT, _KEY, _LIST, _ITEM, _STRING, _NUMBER = 64, 40, 56, 9, 50, 36
+# Files NEAT Scope writes estimate at 6.8 to 8.6 times their size (NEAT genes, the GA's seed
+# chains); parsed, they take 3.3 to 4.7 times their size besides the text.
+MAX_PARSE_FACTOR = 10.0
+PARSE_ALLOWANCE = 32 * 2**20
+# A run file has a few hundred different field names; the parser keeps one copy of each, so a
+# file of millions of different keys ({"k1": 0, "k2": 0, ...}) is refused before parsing.
+MAX_DISTINCT_KEYS = 10_000
+_KEY_PATTERN = re.compile(r'"([^"\\]{0,200})"\s*:')
 
 
-def parse_cost(raw: bytes) -> int:
-    """An upper bound of the memory ``json.loads`` of ``raw`` takes (text plus objects), in bytes."""
-    text_bytes = len(raw) * _text_width(raw)
-    opened_dicts, opened_lists = raw.count(b"{"), raw.count(b"[")
-    values = raw.count(b",") + raw.count(b":") + 1
-    return text_bytes + len(raw) + _DICT_BYTES * opened_dicts + _LIST_BYTES * opened_lists + (_ITEM_BYTES + _VALUE_BYTES) * values
+def parse_cost(text: str) -> int:
+    """An upper-bound estimate of the memory ``json.loads(text)`` takes, text included, in bytes."""
+    import sys
+
+    dicts, lists, keys = text.count("{"), text.count("["), text.count(":")
+    items = text.count(",") + dicts + lists
+    strings = max(0, text.count('"') // 2 - keys)
+    numbers = max(0, items - strings)
+    return (
+        sys.getsizeof(text) + len(text) + _DICT * dicts + _KEY * keys + _LIST * lists + _ITEM * max(0, items - keys)
+        + _STRING * strings + _NUMBER * numbers
+    )  # fmt: skip
 
 
-def _text_width(raw: bytes) -> int:
-    """Bytes per character of the str that decoding ``raw`` as UTF-8 gives (1, 2 or 4)."""
-    if raw.isascii():
-        return 1
-    highest = max(raw)
-    return 4 if highest >= 0xF0 else 2 if highest >= 0xC4 else 1
+def distinct_keys(text: str, stop_after: int, chunk: int = 2**20) -> int:
+    """How many different object keys (of up to 200 characters) ``text`` holds, counting stopped
+    once past ``stop_after`` (a key split by a chunk boundary may count twice)."""
+    keys: set[str] = set()
+    for start in range(0, len(text), chunk):
+        keys.update(_KEY_PATTERN.findall(text, start, start + chunk))
+        if len(keys) > stop_after:
+            break
+    return len(keys)
 
 
-def loads_guarded(raw: bytes, what: str, budget_factor: float = 4.0) -> Any:
-    """Parse JSON bytes, refusing before parsing a file whose parse could take more than
-    ``budget_factor`` times its size plus ``PARSE_ALLOWANCE`` (files of empty objects or lists,
-    millions of tiny numbers: nothing NEAT Scope writes).
+def decode_text(raw: bytes, what: str) -> str:
+    """UTF-8 bytes as text.
+
+    Raises:
+        RunFileError: not UTF-8 (binary data, a pickle).
+    """
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RunFileError(f"{what} is not a text file (binary data at byte {error.start})") from None
+
+
+# Node genes repeat a few short strings ("hidden", "sigmoid", "sum") hundreds of thousands of times.
+_SHARED_FIELDS = ("kind", "activation", "aggregation")
+
+
+def _share_strings() -> Any:
+    """An ``object_hook`` that makes the equal strings of node genes one object: a run file's
+    parse then takes about a fifth less memory."""
+    table: dict[str, str] = {}
+
+    def hook(data: dict) -> dict:
+        if "kind" in data:
+            for key in _SHARED_FIELDS:
+                value = data.get(key)
+                if type(value) is str and len(value) <= 16:
+                    data[key] = table.setdefault(value, value)
+        return data
+
+    return hook
+
+
+def loads_guarded(data: bytes | str, what: str) -> Any:
+    """Parse JSON, refusing first a file whose parse could take more than ``MAX_PARSE_FACTOR``
+    times its size plus ``PARSE_ALLOWANCE`` (see ``parse_cost``: nothing NEAT Scope writes).
+
+    Pass text rather than bytes (and drop the bytes) to keep only one copy in memory.
 
     Raises:
         RunFileError: not UTF-8, not JSON, or too dense to be parsed within the budget.
     """
-    if parse_cost(raw) > budget_factor * len(raw) + PARSE_ALLOWANCE:
-        raise RunFileError(
-            f"{what} holds too many tiny JSON values for its size ({len(raw) / 2**20:,.1f} MB): not a file NEAT Scope writes"
-        )
+    text = decode_text(data, what) if isinstance(data, bytes) else data
+    if parse_cost(text) > MAX_PARSE_FACTOR * len(text) + PARSE_ALLOWANCE:
+        raise RunFileError(f"{what} holds too many tiny JSON values for its size ({len(text) / 2**20:,.1f} MB): not a file NEAT Scope writes")
+    # Below 8 MB even a file of different keys (13 times its size parsed) stays within the allowance.
+    if len(text) > 8 * 2**20 and distinct_keys(text, MAX_DISTINCT_KEYS) > MAX_DISTINCT_KEYS:
+        raise RunFileError(f"{what} has more than {MAX_DISTINCT_KEYS:,} different field names: not a file NEAT Scope writes")
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise RunFileError(f"{what} is not a text file (binary data at byte {error.start})") from error
-    try:
-        return json.loads(text)
+        return json.loads(text, object_hook=_share_strings())
     except (json.JSONDecodeError, RecursionError) as error:
         raise RunFileError(f"{what}: not valid JSON ({shown(str(error))})") from None
     except ValueError as error:  # e.g. an integer with more digits than Python converts

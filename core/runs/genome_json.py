@@ -9,6 +9,7 @@ from core.networks.activations import ACTIVATIONS, AGGREGATIONS
 from core.networks.genome import ConnectionGene, Genome, NodeGene, creates_cycle
 from core.networks.snapshot import ConnectionSnapshot, GenomeSnapshot, NodeSnapshot
 from core.runs.fields import (
+    MAX_COUNTER,
     RunFileError,
     check_exact_keys,
     read_bool,
@@ -31,6 +32,7 @@ CONNECTION_KEYS = {
     "genome": ("innovation", "in", "out", "weight", "enabled"),
     "snapshot": ("innovation", "in_node", "out_node", "weight", "enabled"),
 }
+_KEYSETS = {keys: dict.fromkeys(keys).keys() for keys in (*NODE_KEYS.values(), *CONNECTION_KEYS.values())}
 
 
 def genome_to_dict(genome: Genome) -> dict[str, Any]:
@@ -49,46 +51,78 @@ def genome_to_dict(genome: Genome) -> dict[str, Any]:
     }
 
 
+def _finite_float(value: Any) -> bool:
+    return type(value) is float and -math.inf < value < math.inf
+
+
+def _id(value: Any) -> bool:
+    return type(value) is int and 0 <= value < MAX_COUNTER
+
+
+def _read_node(raw: Any, at: str, keys: tuple[str, ...]) -> tuple:
+    """One node gene as a tuple; the common case is checked inline, anything else by the
+    field readers (which name what is wrong)."""
+    if type(raw) is dict and raw.keys() == _KEYSETS[keys]:
+        node_id, kind, bias, response, activation, aggregation = (raw[k] for k in keys)
+        if (_id(node_id) and type(kind) is str and kind in NODE_KINDS and _finite_float(bias) and _finite_float(response)
+                and type(activation) is str and activation in ACTIVATIONS and type(aggregation) is str and aggregation in AGGREGATIONS):  # fmt: skip
+            return node_id, kind, bias, response, activation, aggregation
+    check_exact_keys(raw, keys, at)
+    node_id = read_counter(raw, keys[0], at)
+    kind = read_str(raw, "kind", at, NODE_KINDS)
+    activation = read_str(raw, "activation", at)
+    if activation not in ACTIVATIONS:
+        raise RunFileError(f"{at}.activation: unknown activation {shown(activation)}")
+    aggregation = read_str(raw, "aggregation", at)
+    if aggregation not in AGGREGATIONS:
+        raise RunFileError(f"{at}.aggregation: unknown aggregation {shown(aggregation)}")
+    return node_id, kind, read_number(raw, "bias", at), read_number(raw, "response", at), activation, aggregation
+
+
+def _read_connection(raw: Any, at: str, keys: tuple[str, ...]) -> tuple:
+    """One connection gene as a tuple (see ``_read_node``)."""
+    if type(raw) is dict and raw.keys() == _KEYSETS[keys]:
+        innovation, in_node, out_node, weight, enabled = (raw[k] for k in keys)
+        if _id(innovation) and _id(in_node) and _id(out_node) and _finite_float(weight) and type(enabled) is bool:
+            return innovation, in_node, out_node, weight, enabled
+    check_exact_keys(raw, keys, at)
+    return (
+        read_counter(raw, keys[0], at),
+        read_counter(raw, keys[1], at),
+        read_counter(raw, keys[2], at),
+        read_number(raw, "weight", at),
+        read_bool(raw, "enabled", at),
+    )
+
+
 def _read_genes(data: Any, where: str, form: str) -> tuple[int, float | None, list[tuple], list[tuple]]:
     """The checked id, fitness, node tuples and connection tuples of a genome or snapshot."""
     id_key, _, nodes_key, connections_key = GENOME_KEYS[form]
     check_exact_keys(data, GENOME_KEYS[form], where)
-    node_id_key = NODE_KEYS[form][0]
-    innovation_key, in_key, out_key = CONNECTION_KEYS[form][:3]
+    node_keys, connection_keys = NODE_KEYS[form], CONNECTION_KEYS[form]
     nodes: dict[int, tuple] = {}
     for i, raw in enumerate(read_list(data, nodes_key, where)):
-        at = f"{where}.nodes[{i}]"
-        check_exact_keys(raw, NODE_KEYS[form], at)
-        node_id = read_counter(raw, node_id_key, at)
-        if node_id in nodes:
-            raise RunFileError(f"{at}.{node_id_key}: duplicate node id {node_id}")
-        kind = read_str(raw, "kind", at, NODE_KINDS)
-        activation = read_str(raw, "activation", at)
-        if activation not in ACTIVATIONS:
-            raise RunFileError(f"{at}.activation: unknown activation {shown(activation)}")
-        aggregation = read_str(raw, "aggregation", at)
-        if aggregation not in AGGREGATIONS:
-            raise RunFileError(f"{at}.aggregation: unknown aggregation {shown(aggregation)}")
-        nodes[node_id] = (node_id, kind, read_number(raw, "bias", at), read_number(raw, "response", at), activation, aggregation)
+        node = _read_node(raw, f"{where}.nodes[{i}]", node_keys)
+        if node[0] in nodes:
+            raise RunFileError(f"{where}.nodes[{i}].{node_keys[0]}: duplicate node id {node[0]}")
+        nodes[node[0]] = node
     connections: dict[int, tuple] = {}
     pairs = set()
     for i, raw in enumerate(read_list(data, connections_key, where)):
-        at = f"{where}.connections[{i}]"
-        check_exact_keys(raw, CONNECTION_KEYS[form], at)
-        innovation = read_counter(raw, innovation_key, at)
-        in_node = read_counter(raw, in_key, at)
-        out_node = read_counter(raw, out_key, at)
-        if innovation in connections:
-            raise RunFileError(f"{at}.innovation: duplicate innovation number {innovation}")
-        for end, node_id in ((in_key, in_node), (out_key, out_node)):
-            if node_id not in nodes:
-                raise RunFileError(f"{at}.{end}: connection to missing node {node_id}")
-        if nodes[out_node][1] == "input":
-            raise RunFileError(f"{at}.{out_key}: connection into input node {out_node}")
-        if (in_node, out_node) in pairs:
+        connection = _read_connection(raw, f"{where}.connections[{i}]", connection_keys)
+        innovation, in_node, out_node = connection[:3]
+        if innovation in connections or (in_node, out_node) in pairs or in_node not in nodes or out_node not in nodes or nodes[out_node][1] == "input":
+            at = f"{where}.connections[{i}]"
+            if innovation in connections:
+                raise RunFileError(f"{at}.innovation: duplicate innovation number {innovation}")
+            for end, node_id in ((connection_keys[1], in_node), (connection_keys[2], out_node)):
+                if node_id not in nodes:
+                    raise RunFileError(f"{at}.{end}: connection to missing node {node_id}")
+            if nodes[out_node][1] == "input":
+                raise RunFileError(f"{at}.{connection_keys[2]}: connection into input node {out_node}")
             raise RunFileError(f"{at}: duplicate connection {in_node} -> {out_node}")
         pairs.add((in_node, out_node))
-        connections[innovation] = (innovation, in_node, out_node, read_number(raw, "weight", at), read_bool(raw, "enabled", at))
+        connections[innovation] = connection
     fitness = read_optional_number(data, "fitness", where)
     return read_counter(data, id_key, where), fitness, list(nodes.values()), list(connections.values())
 

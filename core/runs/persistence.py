@@ -42,6 +42,7 @@ from core.runs.fields import (
     RunFileError,
     check_exact_keys,
     check_keys,
+    decode_text,
     loads_guarded,
     read_bool,
     read_counter,
@@ -566,8 +567,7 @@ def _seed_entropy(data: dict) -> int:
 
 def loads_run(text: str | bytes, user_code: str | None = None, code_folder: str | None = None) -> Any:
     """Parse run JSON text; see ``run_from_dict``."""
-    raw = text.encode("utf-8") if isinstance(text, str) else text
-    return run_from_dict(loads_guarded(raw, "run file"), user_code, code_folder)
+    return run_from_dict(loads_guarded(text, "run file"), user_code, code_folder)
 
 
 def read_run_bytes(path: str | Path) -> bytes:
@@ -606,7 +606,9 @@ def load_run(path: str | Path, user_code: str | None = None, code_folder: str | 
     """
     folder = Path(path) if Path(path).is_dir() else None
     goal = read_goal(folder) if folder is not None else None
-    raw = read_run_bytes(path)
-    data = loads_guarded(raw, str(run_file_path(path)))
-    del raw
+    # One copy in memory at a time: the bytes go once decoded, the text once parsed.
+    where = str(run_file_path(path))
+    text = decode_text(read_run_bytes(path), where)
+    data = loads_guarded(text, where)
+    del text
     return run_from_dict(data, user_code, code_folder, expected_run_id=goal.run_id if goal is not None else None, without_code=without_code)
