@@ -177,6 +177,8 @@ def write_atomically(path: str | Path, text: str) -> None:
 
 
 def _process_exists(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would end the process there: assume it lives
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -270,8 +272,10 @@ class RunFolder:
             first = not lock.is_locked
             lock.acquire()
         except filelock.Timeout:
-            pid = self.owner_pid()
+            pid, host = self._owner()
             who = f"process {pid}" if pid is not None else "another process"
+            if host is not None and host != socket.gethostname():
+                who += f" on {shown(host)[1:-1]}"
             raise RunFolderInUse(f"{self.noun} {self.path} is in use by {who}", pid) from None
         except OSError as error:
             raise RunFileError(f"cannot use {self.path} as a {self.noun}: {error.strerror or error}") from error
@@ -296,11 +300,16 @@ class RunFolder:
 
     def owner_pid(self) -> int | None:
         """The process holding the folder, as its owner note says (None if unknown)."""
+        return self._owner()[0]
+
+    def _owner(self) -> tuple[int | None, str | None]:
         try:
-            pid = json.loads((self.path / OWNER_FILE_NAME).read_text(encoding="utf-8")).get("pid")
+            with (self.path / OWNER_FILE_NAME).open(encoding="utf-8", errors="replace") as stream:
+                note = json.loads(stream.read(4096))
+            pid, host = note.get("pid"), note.get("host")
         except (OSError, ValueError, AttributeError):
-            return None
-        return pid if isinstance(pid, int) and not isinstance(pid, bool) else None
+            return None, None
+        return (pid if type(pid) is int else None), (host if isinstance(host, str) else None)
 
     def write_goal(self, total_generations: int, stop_when_solved: bool, run_id: str | None) -> None:
         """Record what the run is asked to do, so a resume can finish the job."""
