@@ -44,6 +44,12 @@ def shown(value: Any) -> str:
     return text if len(text) <= SHOWN_CHARACTERS + 4 else text[: SHOWN_CHARACTERS - 3] + "..."
 
 
+def short(text: str, limit: int = 2 * SHOWN_CHARACTERS) -> str:
+    """Free text (an exception's message) cut to ``limit`` characters, on one line."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _kind_names(kinds: tuple[type, ...]) -> str:
     return "/".join(k.__name__ for k in kinds)
 
@@ -199,7 +205,7 @@ def read_rng_state(data: Any, key: str, where: str) -> dict:
     try:
         generator.state = state
     except (KeyError, TypeError, ValueError, OverflowError) as error:
-        raise RunFileError(f"{at}: not a PCG64 state ({shown(str(error))})") from error
+        raise RunFileError(f"{at}: not a PCG64 state ({short(str(error))})") from error
     if generator.state != state:
         raise RunFileError(f"{at}: not a state numpy keeps as it is")
     return state
@@ -297,6 +303,6 @@ def loads_guarded(data: bytes | str, what: str) -> Any:
     try:
         return json.loads(text, object_hook=_share_strings())
     except (json.JSONDecodeError, RecursionError) as error:
-        raise RunFileError(f"{what}: not valid JSON ({shown(str(error))})") from None
+        raise RunFileError(f"{what}: not valid JSON ({short(str(error))})") from None
     except ValueError as error:  # e.g. an integer with more digits than Python converts
-        raise RunFileError(f"{what}: not a usable JSON file ({shown(str(error))})") from None
+        raise RunFileError(f"{what}: not a usable JSON file ({short(str(error))})") from None

@@ -107,7 +107,7 @@ def make_task(spec: dict[str, Any] | str, *, load_code: bool = True, code_folder
     """
     import importlib
 
-    from core.runs.fields import shown
+    from core.runs.fields import short, shown
 
     if isinstance(spec, str):
         spec = {"name": spec}
@@ -132,4 +132,4 @@ def make_task(spec: dict[str, Any] | str, *, load_code: bool = True, code_folder
     try:
         return task_class(**params)
     except TypeError as error:
-        raise ValueError(f"bad parameters for task {name!r}: {shown(str(error))}") from error
+        raise ValueError(f"bad parameters for task {name!r}: {short(str(error))}") from error

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from core.networks.batch import PopulationNetwork
-from core.runs.fields import check_int, check_number, check_value, shown
+from core.runs.fields import check_int, check_number, check_value, short, shown
 from core.tasks import TaskResult
 from core.tasks.episodes import episode_seeds, spaces_error
 
@@ -86,7 +86,7 @@ def make_vector_env(env_id: str, num_envs: int, mode: str = "auto"):
     try:
         gymnasium.spec(env_id)
     except (gymnasium.error.Error, ImportError) as error:
-        raise ValueError(f"unknown gymnasium environment {shown(env_id)}: {shown(str(error))}") from error
+        raise ValueError(f"unknown gymnasium environment {shown(env_id)}: {short(str(error))}") from error
     if mode == "auto":
         try:
             return gymnasium.make_vec(env_id, num_envs=num_envs, vectorization_mode="vector_entry_point")
@@ -95,7 +95,7 @@ def make_vector_env(env_id: str, num_envs: int, mode: str = "auto"):
     try:
         return gymnasium.make_vec(env_id, num_envs=num_envs, vectorization_mode="sync")
     except Exception as error:  # noqa: BLE001 - an env's own construction errors vary widely
-        raise ValueError(f"cannot create gymnasium environment {shown(env_id)}: {shown(str(error))}") from error
+        raise ValueError(f"cannot create gymnasium environment {shown(env_id)}: {short(str(error))}") from error
 
 
 def run_vector_episodes(

@@ -12,7 +12,7 @@ import os
 import sys
 from typing import Any
 
-from core.runs.fields import shown
+from core.runs.fields import short, shown
 
 MAX_TARGET_LENGTH = 300
 
@@ -59,9 +59,11 @@ def import_user_module(module_name: str, folder: str | None = None) -> Any:
     try:
         return importlib.import_module(module_name)
     except ImportError as error:
-        raise ValueError(f"cannot import module {shown(module_name)} (looked in {folder} and the installed packages): {shown(str(error))}") from error
-    except Exception as error:  # noqa: BLE001 - the user's module failed while being imported
-        raise ValueError(f"module {shown(module_name)} failed while being imported: {type(error).__name__}: {shown(str(error))}") from error
+        raise ValueError(f"cannot import module {shown(module_name)} (looked in {folder} and the installed packages): {short(str(error))}") from error
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # noqa: BLE001 - the user's module failed (or called sys.exit) while being imported
+        raise ValueError(f"module {shown(module_name)} failed while being imported: {type(error).__name__}: {short(str(error))}") from None
     finally:
         sys.path.remove(folder)
         if folder not in sys.path:

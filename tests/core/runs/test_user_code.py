@@ -153,3 +153,11 @@ def test_a_compare_folder_never_imports_its_task_code(tmp_path, config, evil):
     summary = run_compare(spec, out, progress=None, user_code=f"{name}:fit")  # named: now it may
     assert marker.exists() and summary["algorithms"][0]["runs"] == 1
     sys.modules.pop(name)
+
+
+def test_a_module_that_exits_while_imported_is_one_error(tmp_path, monkeypatch):
+    name = f"quits_{uuid.uuid4().hex[:8]}"
+    (tmp_path / f"{name}.py").write_text("import sys\nsys.exit(3)\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match=f"module '{name}' failed while being imported: SystemExit: 3"):
+        make_task({"name": "function", "target": f"{name}:fit", "num_inputs": 2, "num_outputs": 1})
