@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(PY) bench/cartpole_bench.py --generations 20 --neat-python-generations 5
 	$(PY) bench/gui_stall_bench.py
 	$(PY) bench/compare_bench.py --seeds 10 --workers 2
+	nice -n 10 $(PY) bench/backprop_neat_bench.py --seeds 10
 	$(PY) bench/hostile_bench.py --mutants 5000 --memory-mb 50
 
 # Installs the X11 libraries when missing (as root with apt-get), else names the command to run.

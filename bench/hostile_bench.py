@@ -125,7 +125,10 @@ def mutant_lines(count: int, seed: int) -> list[str]:
     from tests.core.runs.mutants import as_older_version, run_trial, valid_run_data
 
     lines = []
-    for algorithm in ("neat", "ga", "es", "random"):
+    from core.algorithms.registry import algorithm_names
+    from tests.core.runs.mutants import SMALL_CONFIG
+
+    for algorithm in [name for name in algorithm_names() if name in SMALL_CONFIG]:
         started = time.perf_counter()
         tally = run_trial(algorithm, count, seed)
         lines.append(f"- {tally.line(algorithm)} ({time.perf_counter() - started:.0f} s)")

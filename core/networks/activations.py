@@ -27,6 +27,18 @@ def steepened_sigmoid(x: np.ndarray) -> np.ndarray:
     return np.divide(1.0, z, out=z)
 
 
+def logistic(x: np.ndarray) -> np.ndarray:
+    """The plain logistic sigmoid 1 / (1 + e^(-x)): Backprop NEAT's and TensorFlow Playground's sigmoid."""
+    z = np.negative(x)
+    if not isinstance(z, np.ndarray):
+        return 1.0 / (1.0 + np.exp(min(max(z, -_EXP_LIMIT), _EXP_LIMIT)))
+    np.maximum(z, -_EXP_LIMIT, out=z)
+    np.minimum(z, _EXP_LIMIT, out=z)
+    np.exp(z, out=z)
+    z += 1.0
+    return np.divide(1.0, z, out=z)
+
+
 def tanh(x: np.ndarray) -> np.ndarray:
     """Hyperbolic tangent."""
     return np.tanh(x)
@@ -47,6 +59,11 @@ def gaussian(x: np.ndarray) -> np.ndarray:
     return np.exp(-np.minimum(x * x, _EXP_LIMIT))
 
 
+def std_gaussian(x: np.ndarray) -> np.ndarray:
+    """The standard normal's shape e^(-x^2/2) with peak 1: Backprop NEAT's gaussian (backprop-neat-js ml/recurrent.js)."""
+    return np.exp(-np.minimum(x * x, 2.0 * _EXP_LIMIT) * 0.5)
+
+
 def sin(x: np.ndarray) -> np.ndarray:
     """Sine."""
     return np.sin(x)
@@ -64,10 +81,12 @@ def square(x: np.ndarray) -> np.ndarray:
 
 ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "sigmoid": steepened_sigmoid,
+    "logistic": logistic,
     "tanh": tanh,
     "relu": relu,
     "identity": identity,
     "gaussian": gaussian,
+    "std_gaussian": std_gaussian,
     "sin": sin,
     "abs": absolute,
     "square": square,
@@ -81,6 +100,25 @@ AGGREGATIONS: dict[str, float] = {
     "product": 1.0,
     "max": -np.inf,
 }
+
+
+# The kinds of node a new hidden node may be (``nodes.new_node_functions``): every activation
+# applied to the sum of the weighted inputs, plus Backprop NEAT's "add" (the plain sum) and
+# "mult" (the product of the weighted inputs). Each maps to (activation, aggregation).
+NODE_FUNCTIONS: dict[str, tuple[str, str]] = {
+    **{name: (name, "sum") for name in ACTIVATIONS},
+    "add": ("identity", "sum"),
+    "mult": ("identity", "product"),
+}
+
+
+def node_function_name(activation: str, aggregation: str) -> str:
+    """The short name of a node's function, for labels and colour keys: "tanh", "mult", "max:relu"."""
+    if aggregation == "sum":
+        return "add" if activation == "identity" else activation
+    if aggregation == "product" and activation == "identity":
+        return "mult"
+    return f"{aggregation}:{activation}"
 
 
 def aggregate(kind: str, weighted_inputs: np.ndarray, has_inputs: np.ndarray | bool) -> np.ndarray:

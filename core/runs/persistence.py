@@ -51,6 +51,7 @@ from core.runs.fields import (
     read_list,
     read_rng_state,
     read_str,
+    short,
     shown,
 )
 from core.runs.reports import GenerationReport
@@ -476,6 +477,8 @@ def run_from_dict(
         raise RunFileError(f"this run file was made by a newer NEAT Scope (format version {shown(version)}; this one reads up to {FORMAT_VERSION})")
     if version < 1:
         raise RunFileError(f"unknown run file version {version}")
+    # Keys added to configs since format 2 may be missing from older files only.
+    allow_legacy = version < FORMAT_VERSION
     if version == 1:
         data = _upgrade_v1(data)
     if data["version"] == 2:
@@ -489,7 +492,7 @@ def run_from_dict(
     if expected_run_id is not None and expected_run_id != run_id:
         raise RunFileError(f"the run folder's goal.json belongs to run {expected_run_id}, its run.json to run {run_id}: two runs were written into one folder")
     try:
-        config = config_from_dict(cls.config_type, read_dict(data, "config", "file"), source="run file config")
+        config = config_from_dict(cls.config_type, read_dict(data, "config", "file"), source="run file config", allow_legacy=allow_legacy)
     except ConfigError as error:
         raise RunFileError(str(error)) from error
     task_spec = read_dict(data, "task", "file")
@@ -533,6 +536,12 @@ def run_from_dict(
             except ValueError as error:
                 raise RunFileError(f"task: {error}") from error
         return run
+    except RunFileError:
+        task.close()
+        raise
+    except ValueError as error:  # an algorithm refusing its task or state in its own words
+        task.close()
+        raise RunFileError(f"{cls.name}: {short(str(error))}") from None
     except BaseException:
         task.close()
         raise

@@ -20,8 +20,9 @@ ALGORITHM_COLOURS = {
     "es-hyperneat": "#E69F00",
     "arch-ga": "#56B4E9",
     "arch-random": "#000000",
+    "backprop-neat": "#882255",
 }
-FALLBACK_COLOURS = ("#F0E442", "#882255", "#117733", "#332288")
+FALLBACK_COLOURS = ("#117733", "#332288", "#AA4499", "#44AA99")
 
 
 def algorithm_colour(name: str, index: int = 0) -> str:

@@ -101,6 +101,10 @@ def read_typed(value: Any, annotation: Any, where: str) -> Any:
         return check_number(value, where)
     if annotation is bool or annotation is str:
         return check_value(value, annotation, where)
+    if typing.get_origin(annotation) is tuple and typing.get_args(annotation) in ((float, Ellipsis), (int, Ellipsis)):
+        item = typing.get_args(annotation)[0]
+        check_value(value, list, where)
+        return tuple(read_typed(v, item, f"{where}[{i}]") if item is float else check_int(v, f"{where}[{i}]", -1) for i, v in enumerate(value))
     if annotation is tuple or typing.get_origin(annotation) is tuple:
         return _read_tuple(value, where)
     raise TypeError(f"{where}: no reader for fields of type {annotation}")

@@ -157,7 +157,7 @@ CASES: dict[str, tuple[str | bytes, str]] = {
     "rng_too_big.json": (changed(_set("rng_state/state/state", 2**200)), r"rng_state\.state\.state: .* is out of range"),
     "innovation_scope_bogus.json": (changed(_set("state/innovation/scope", "bogus")), "innovation.scope: unknown value 'bogus'"),
     "innovation_scope_not_the_config.json": (changed(_set("state/innovation/scope", "run")), "but the config's structure.innovation_scope is 'generation'"),
-    "population_larger_than_config.json": (changed(lambda d: d["state"]["population"].extend(d["state"]["population"] * 3)), "48 genomes; the config's population.size is 12"),
+    "population_larger_than_config.json": (changed(lambda d: d["state"]["population"].extend(d["state"]["population"] * 3)), "48 genomes; the config allows 12"),
     "nan_threshold.json": (changed(_set("task/fitness_threshold", float("nan"))), "task.fitness_threshold: must be finite"),
     "evaluations_not_the_history.json": (changed(_set("evaluations", 25)), "evaluations/env_steps: 25/0, but the last report counts 24/0"),
     "missing_run_id.json": (changed(lambda d: d.pop("run_id")), "missing field 'run_id'"),

@@ -173,19 +173,20 @@ class Neat(AlgorithmBase):
                 (pause) or raise ``EvaluationInterrupted`` (stop), which leaves the run unchanged.
         """
         started = time.perf_counter()
-        evaluation = self.evaluate_population(checkpoint)
-        evaluated = time.perf_counter()
         size = self.config.population.size
-        # A child takes at most one genome id, one node id and three innovations (add-node
-        # and add-connection in one mutation); every child may found a species.
+        # Before evaluating (a relative may train the genomes there): a child takes at most one
+        # genome id, one node id and three innovations (add-node and add-connection in one
+        # mutation); every child may found a species.
         self.ensure_room(
             evaluations=self.evaluations + len(self.population),
-            env_steps=self.env_steps + evaluation.env_steps,
             next_genome_id=self.next_genome_id + size,
             next_node_id=self.tracker.next_node_id + size,
             next_innovation=self.tracker.next_innovation + 3 * size,
             next_species_id=self.species.next_species_id + size,
         )
+        evaluation = self.evaluate_population(checkpoint)
+        evaluated = time.perf_counter()
+        self.ensure_room(env_steps=self.env_steps + evaluation.env_steps)
         undo = ([g.fitness for g in self.population], [(s.best_fitness, s.last_improved) for s in self.species.species])
         for genome, value in zip(self.population, evaluation.fitness.tolist()):
             genome.fitness = value
@@ -258,8 +259,11 @@ class Neat(AlgorithmBase):
         config = self.config
         size = config.population.size
         raw_population = read_list(state, "population", "state")
-        if len(raw_population) != size:
-            raise RunFileError(f"state.population: {len(raw_population):,} genomes; the config's population.size is {size:,}")
+        # Offspring number exactly population.size; a hall of fame adds up to its size unchanged.
+        hall_of_fame = config.reproduction.hall_of_fame
+        if not size <= len(raw_population) <= size + hall_of_fame:
+            allowed = f"{size:,}" if not hall_of_fame else f"{size:,} to {size + hall_of_fame:,} (population.size plus the hall of fame)"
+            raise RunFileError(f"state.population: {len(raw_population):,} genomes; the config allows {allowed}")
         population = [genome_from_dict(raw, f"population[{i}]") for i, raw in enumerate(raw_population)]
         by_id: dict[int, Genome] = {}
         for i, genome in enumerate(population):

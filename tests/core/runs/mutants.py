@@ -33,13 +33,15 @@ SMALL_CONFIG = {
     "random": {"population.size": 8, "policy.hidden": [3]},
 }
 SMALL_CONFIG["ga"]["policy.hidden"] = [3]
+SMALL_CONFIG["backprop-neat"] = {"population.size": 12, "backprop.steps": 4, "speciation.clusters": 3, "reproduction.hall_of_fame": 2}
+TASKS = {"backprop-neat": {"name": "playground", "dataset": "xor", "train_size": 20, "test_size": 20}}
 
 
-def valid_run_data(algorithm: str, generations: int = 3, seed: int = 7, task: dict | str = "xor") -> dict:
+def valid_run_data(algorithm: str, generations: int = 3, seed: int = 7) -> dict:
     """A small valid run of ``algorithm`` after ``generations`` generations, as run file data."""
     cls = algorithm_class(algorithm)
     config = cls.default_config().replace(**SMALL_CONFIG[algorithm])
-    run = cls(config, make_task(task), seed)
+    run = cls(config, make_task(TASKS.get(algorithm, "xor")), seed)
     for _ in range(generations):
         run.step()
     return json.loads(dumps_run(run))
