@@ -28,6 +28,9 @@ from core.tasks import Task
 logger = logging.getLogger(__name__)
 
 MAX_FAULT_EXAMPLES = 3
+# Fitness beyond this is a fault like NaN: sums, means and squares over a whole population of
+# such values (statistics, fitness sharing) must stay finite, and reports must save as JSON.
+MAX_ABS_FITNESS = 1e100
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +220,8 @@ class AlgorithmBase:
     ) -> Evaluation:
         """Score genomes on the task in one population batch; nothing else changes.
 
-        Non-finite fitness (a faulted genome) gets the batch's worst finite fitness. Counters
+        Non-finite fitness, or fitness beyond ±``MAX_ABS_FITNESS`` (a faulted genome), gets the
+        batch's worst usable fitness. Counters
         are not touched here: the caller adds ``count`` evaluations once the whole generation
         has succeeded, so an interrupted step leaves them as they were.
 
@@ -239,9 +243,17 @@ class AlgorithmBase:
         fitness = np.asarray(result.fitness, dtype=np.float64)
         if fitness.shape != (len(genomes),):
             raise ValueError(f"task {self.task.name} returned fitness of shape {fitness.shape}, expected ({len(genomes)},)")
-        finite = np.isfinite(fitness)
+        with np.errstate(invalid="ignore"):
+            finite = np.abs(fitness) <= MAX_ABS_FITNESS  # False for NaN and ±inf too
         faults = int((~finite).sum())
-        examples = tuple(message for _, message in result.errors[:MAX_FAULT_EXAMPLES])
+        errors = list(result.errors)
+        reported = {index for index, _ in errors}
+        errors += [
+            (int(i), f"genome {genomes[i].genome_id}: fitness {fitness[i]:g} is beyond ±{MAX_ABS_FITNESS:g}")
+            for i in np.flatnonzero(~finite & np.isfinite(fitness))[:MAX_FAULT_EXAMPLES].tolist()
+            if i not in reported
+        ]
+        examples = tuple(message for _, message in errors[:MAX_FAULT_EXAMPLES])
         if faults == len(genomes):
             detail = examples[0] if examples else "every fitness was NaN or infinite"
             raise EvaluationFailed(f"every genome failed in generation {self.generation} ({detail}); the run stops here")

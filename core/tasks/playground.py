@@ -319,7 +319,7 @@ class PlaygroundTask:
         if not isinstance(features, (list, tuple)) or not all(isinstance(name, str) for name in features) or len(features) > len(FEATURES):
             raise ValueError(f"task.features: expected a list of feature names, got {shown(features)}")
         self.features = _check_features(features)
-        if not (isinstance(penalty, (int, float)) and not isinstance(penalty, bool) and math.isfinite(penalty) and penalty >= 0):
+        if check_number(penalty, "task.penalty") < 0:
             raise ValueError(f"penalty must be a non-negative number, got {shown(penalty)}")
         self.data = generate(dataset, float(noise), data_seed, convention, int(train_size), int(test_size), float(train_fraction))
         self.data_seed = data_seed
