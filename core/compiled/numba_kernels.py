@@ -36,6 +36,7 @@ from core.networks.activations import (
 )
 
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+_inline = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 
 SIGMOID = ACTIVATION_CODES["sigmoid"]
 TANH = ACTIVATION_CODES["tanh"]
@@ -49,6 +50,7 @@ SUM = AGGREGATION_CODES["sum"]
 PRODUCT = AGGREGATION_CODES["product"]
 CARTPOLE = ENV_CODES["cartpole"]
 TP0, TP1, TP2 = TANH_P
+_POWERS_OF_TWO = np.array([2.0 ** (i - 1022) for i in range(2046)])
 TQ0, TQ1, TQ2 = TANH_Q
 
 
@@ -67,7 +69,9 @@ def exp_ieee(x):
     s = r * r
     c = r - s * (EXP_P1 + s * (EXP_P2 + s * (EXP_P3 + s * (EXP_P4 + s * EXP_P5))))
     y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi)
-    return math.ldexp(y, int(k))
+    # y * 2^k is exact (the result is normal for |x| <= 700): the same bits as numpy's exponent
+    # construction, without a call to ldexp.
+    return y * _POWERS_OF_TWO[min(max(int(k) + 1022, 0), 2045)]
 
 
 @_jit
@@ -112,100 +116,10 @@ def activate(code, x):
     return x * x  # SQUARE
 
 
-# --- the forward pass (twin of PopulationNetwork._compute) ----------------------------------
-# The network arrays are those of core.networks.flat.FlatNetworks, passed one by one (a tuple
-# of arrays multiplies the code numba generates, and so the compile time).
-
-
-@_jit
-def _node_value(node_index, node_param, edge_source, edge_weight, n, values):
-    """act(bias + response * aggregate(w_i * x_i)) of node n, reading local ``values``."""
-    first, stop = node_index[n, 3], node_index[n + 1, 3]
-    if first == stop:
-        total = 0.0
-    else:
-        total = values[edge_source[first]] * edge_weight[first]
-        kind = node_index[n, 2]
-        if kind == SUM:
-            for e in range(first + 1, stop):
-                total += values[edge_source[e]] * edge_weight[e]
-        elif kind == PRODUCT:
-            for e in range(first + 1, stop):
-                total *= values[edge_source[e]] * edge_weight[e]
-        else:  # MAX, propagating NaN as np.maximum does
-            for e in range(first + 1, stop):
-                term = values[edge_source[e]] * edge_weight[e]
-                if total == total and (term > total or term != term):
-                    total = term
-    return activate(node_index[n, 1], node_param[n, 0] + node_param[n, 1] * total)
-
-
-@_jit
-def _forward_genome(
-    genome_index, node_index, node_param, edge_source, edge_weight, const_slot, const_value,
-    g, inputs, values, previous, recurrent, num_inputs, num_outputs, outputs,
-):
-    """One activation of genome g on one case; ``previous`` is its recurrent state (updated)."""
-    # Recurrent nodes all read the previous step (with this step's inputs); feed-forward nodes
-    # read the values computed so far, in depth order. One call site keeps the compile small.
-    read = previous if recurrent else values
-    for i in range(num_inputs):
-        read[i] = inputs[i]
-    for c in range(genome_index[g, 2], genome_index[g + 1, 2]):
-        read[const_slot[c]] = const_value[c]
-    slots = genome_index[g + 1, 0] - genome_index[g, 0]
-    if recurrent:
-        for s in range(slots):
-            values[s] = previous[s]
-    for n in range(genome_index[g, 1], genome_index[g + 1, 1]):
-        values[node_index[n, 0]] = _node_value(node_index, node_param, edge_source, edge_weight, n, read)
-    if recurrent:
-        for s in range(slots):
-            previous[s] = values[s]
-    for o in range(num_outputs):
-        outputs[o] = values[num_inputs + o]
-
-
-@_jit
-def _max_slots(genome_index, first, stop):
-    widest = 1
-    for g in range(first, stop):
-        widest = max(widest, genome_index[g + 1, 0] - genome_index[g, 0])
-    return widest
-
-
-@_jit
-def forward(
-    genome_index, node_index, node_param, edge_source, edge_weight, const_slot, const_value,
-    num_inputs, num_outputs, recurrent, inputs, shared_inputs, state, outputs,
-):
-    """Every genome on every case: outputs (P, E, O) from inputs (P or 1, E, I).
-
-    ``state`` is the recurrent state, genome after genome, each an (E, slots) block; unused
-    when feed-forward.
-    """
-    size = genome_index.shape[0] - 1
-    cases = outputs.shape[1]
-    values = np.zeros(_max_slots(genome_index, 0, size))
-    for g in range(size):
-        slots = genome_index[g + 1, 0] - genome_index[g, 0]
-        row = 0 if shared_inputs else g
-        for e in range(cases):
-            if recurrent:
-                start = genome_index[g, 0] * cases + e * slots
-                previous = state[start : start + slots]
-            else:
-                previous = values
-            _forward_genome(
-                genome_index, node_index, node_param, edge_source, edge_weight, const_slot, const_value,
-                g, inputs[row, e], values, previous, recurrent, num_inputs, num_outputs, outputs[g, e],
-            )
-
-
 # --- environments with compiled physics -------------------------------------------------------
 
 
-@_jit
+@_inline
 def _cartpole_step(params, state, push_right):
     """Twin of core.tasks.cartpole.cartpole_step for one state, in place; True if terminated."""
     force_mag, pole_mass_length, total_mass, gravity, half_pole_length = params[0], params[1], params[2], params[3], params[4]
@@ -224,7 +138,7 @@ def _cartpole_step(params, state, push_right):
     return abs(state[0]) > x_limit or abs(state[2]) > theta_limit
 
 
-@_jit
+@_inline
 def env_observe(env, params, state, observation):
     """Write what the policy sees of ``state`` into ``observation`` (the network's inputs)."""
     if env == CARTPOLE:
@@ -232,7 +146,7 @@ def env_observe(env, params, state, observation):
             observation[i] = np.float64(np.float32(state[i]))  # gymnasium returns float32
 
 
-@_jit
+@_inline
 def env_step(env, params, state, outputs):
     """Apply the network's ``outputs`` and advance ``state`` in place: (reward, terminated)."""
     if env == CARTPOLE:
@@ -240,44 +154,142 @@ def env_step(env, params, state, outputs):
     return 0.0, True
 
 
+# --- the population kernel ----------------------------------------------------------------------
+# One kernel serves both the forward pass (env = FEED: one activation per case from given
+# inputs) and fused episodes, so there is one compiled signature and one copy of the node loop.
+# The node loop is written out inside it on purpose: a helper taking the network arrays, when
+# LLVM does not inline it, costs ~100 ns per call in reference counting, more than a node.
+
+FEED = -1
+
+
 @_jit
+def evaluate(
+    genome_index, node_index, node_param, edge_source, edge_weight, const_slot, const_value,
+    num_inputs, num_outputs, recurrent, first, stop,
+    env, params, starts, max_steps, inputs, shared_inputs, state, outputs, returns, steps, final_states,
+):
+    """Genomes first..stop-1 on every case (FEED) or episode; see ``forward`` and ``run_episodes``."""
+    feed = env == FEED
+    cases = inputs.shape[1] if feed else starts.shape[0]
+    widest = 1
+    for g in range(first, stop):
+        widest = max(widest, genome_index[g + 1, 0] - genome_index[g, 0])
+    # Row 0: this activation's values. Row 1: the previous step's (recurrent nets read it).
+    values = np.zeros((2, widest))
+    read = 1 if recurrent else 0
+    observation = np.zeros(num_inputs)
+    out = np.zeros(num_outputs)
+    env_state = np.zeros(starts.shape[1])
+    for g in range(first, stop):
+        slots = genome_index[g + 1, 0] - genome_index[g, 0]
+        for e in range(cases):
+            base = genome_index[g, 0] * cases + e * slots
+            if feed:
+                row = 0 if shared_inputs else g
+                for i in range(num_inputs):
+                    observation[i] = inputs[row, e, i]
+                if recurrent:
+                    for s in range(slots):
+                        values[1, s] = state[base + s]
+                limit = 1
+            else:
+                for k in range(env_state.shape[0]):
+                    env_state[k] = starts[e, k]
+                for s in range(slots):
+                    values[1, s] = 0.0
+                limit = max_steps
+            total_reward = 0.0
+            taken = 0
+            while taken < limit:
+                if not feed:
+                    env_observe(env, params, env_state, observation)
+                # One activation (twin of PopulationNetwork.activate and _compute).
+                for i in range(num_inputs):
+                    values[read, i] = observation[i]
+                for c in range(genome_index[g, 2], genome_index[g + 1, 2]):
+                    values[read, const_slot[c]] = const_value[c]
+                if recurrent:
+                    for s in range(slots):
+                        values[0, s] = values[1, s]
+                for n in range(genome_index[g, 1], genome_index[g + 1, 1]):
+                    edge, edge_stop = node_index[n, 3], node_index[n + 1, 3]
+                    if edge == edge_stop:
+                        total = 0.0
+                    else:
+                        total = values[read, edge_source[edge]] * edge_weight[edge]
+                        kind = node_index[n, 2]
+                        if kind == SUM:
+                            for k in range(edge + 1, edge_stop):
+                                total += values[read, edge_source[k]] * edge_weight[k]
+                        elif kind == PRODUCT:
+                            for k in range(edge + 1, edge_stop):
+                                total *= values[read, edge_source[k]] * edge_weight[k]
+                        else:  # MAX, propagating NaN as np.maximum does
+                            for k in range(edge + 1, edge_stop):
+                                term = values[read, edge_source[k]] * edge_weight[k]
+                                if total == total and (term > total or term != term):
+                                    total = term
+                    values[0, node_index[n, 0]] = activate(node_index[n, 1], node_param[n, 0] + node_param[n, 1] * total)
+                if recurrent:
+                    for s in range(slots):
+                        values[1, s] = values[0, s]
+                for o in range(num_outputs):
+                    out[o] = values[0, num_inputs + o]
+                taken += 1
+                if feed:
+                    break
+                reward, terminated = env_step(env, params, env_state, out)
+                total_reward += reward
+                if terminated:
+                    break
+            if feed:
+                for o in range(num_outputs):
+                    outputs[g, e, o] = out[o]
+                if recurrent:
+                    for s in range(slots):
+                        state[base + s] = values[1, s]
+            else:
+                returns[g, e] = total_reward
+                steps[g, e] = taken
+                for k in range(env_state.shape[0]):
+                    final_states[g, e, k] = env_state[k]
+
+
+_NONE_1 = np.zeros(1)
+_NONE_2 = np.zeros((1, 1))
+_NONE_2_INT = np.zeros((1, 1), dtype=np.int64)
+_NONE_3 = np.zeros((1, 1, 1))
+
+
+def forward(genome_index, node_index, node_param, edge_source, edge_weight, const_slot, const_value, num_inputs, num_outputs, recurrent, inputs, shared_inputs, state, outputs):
+    """Every genome on every case: outputs (P, E, O) from inputs (P or 1, E, I), C-contiguous.
+
+    ``state`` is the recurrent state, genome after genome, each an (E, slots) block, read and
+    updated; unused when feed-forward.
+    """
+    evaluate(
+        genome_index, node_index, node_param, edge_source, edge_weight, const_slot, const_value,
+        num_inputs, num_outputs, recurrent, 0, len(genome_index) - 1,
+        FEED, _NONE_1, _NONE_2, 1, inputs, shared_inputs, state if recurrent else _NONE_1, outputs, _NONE_2, _NONE_2_INT, _NONE_3,
+    )
+
+
 def run_episodes(
     genome_index, node_index, node_param, edge_source, edge_weight, const_slot, const_value,
     num_inputs, num_outputs, recurrent, first, stop, env, params, starts, max_steps, returns, steps, final_states,
 ):
-    """Genomes first..stop-1, each on every start state: returns, steps taken, final states.
+    """Genomes first..stop-1, each on every start state (E, S): returns, steps taken, final states.
 
     Each (genome, episode) runs alone from a zeroed network state until it terminates or
     reaches ``max_steps``; the numpy path steps them in lock step, which gives the same
     numbers because episodes never interact.
     """
-    episodes, state_size = starts.shape
-    widest = _max_slots(genome_index, first, stop)
-    values = np.zeros(widest)
-    previous = np.zeros(widest)
-    observation = np.zeros(num_inputs)
-    outputs = np.zeros(num_outputs)
-    state = np.zeros(state_size)
-    for g in range(first, stop):
-        for e in range(episodes):
-            state[:] = starts[e]
-            previous[:] = 0.0
-            total = 0.0
-            taken = 0
-            while taken < max_steps:
-                env_observe(env, params, state, observation)
-                _forward_genome(
-                    genome_index, node_index, node_param, edge_source, edge_weight, const_slot, const_value,
-                    g, observation, values, previous, recurrent, num_inputs, num_outputs, outputs,
-                )
-                reward, terminated = env_step(env, params, state, outputs)
-                total += reward
-                taken += 1
-                if terminated:
-                    break
-            returns[g, e] = total
-            steps[g, e] = taken
-            final_states[g, e, :] = state
+    evaluate(
+        genome_index, node_index, node_param, edge_source, edge_weight, const_slot, const_value,
+        num_inputs, num_outputs, recurrent, first, stop,
+        env, params, starts, max_steps, _NONE_3, False, _NONE_1, _NONE_3, returns, steps, final_states,
+    )
 
 
 def flush_cache() -> None:
