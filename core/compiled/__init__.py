@@ -5,9 +5,12 @@ machine code (``numba_kernels``), so fitness is bit-identical and only speed dif
 here imports numba until ``load()`` is called; ``numba_installed()`` only looks the package up.
 
 Choosing (``choose_kernel``): ``auto`` stays on numpy for small work so short interactive runs
-never pay numba's import (~0.3 s) or first compile, and switches once a run has spent as long
-evaluating on numpy as the switch costs (the ski-rental rule: never worse than twice the best
-choice made in hindsight), or at once when one generation is big.
+never pay numba's import and cache load (~0.6 s) or its first compile (several seconds, once
+per machine), and switches once a run has spent as long evaluating on numpy as the switch
+costs (the ski-rental rule: never worse than twice the best choice made in hindsight), or at
+once when one generation is big. ``auto`` never compiles in the run's own process: with no
+compiled kernels on disk yet it starts one low-priority background process that compiles them,
+and keeps to numpy until that has finished.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ import importlib
 import importlib.util
 import logging
 import os
+import subprocess
+import sys
+from pathlib import Path
 from types import ModuleType
 
 logger = logging.getLogger(__name__)
@@ -67,9 +73,47 @@ def choose_kernel(requested: str, work: int, numpy_seconds: float, task_compiled
             _state["told"] = True
             logger.warning("numba is not installed (pip install numba); evaluating with numpy")
         return "numpy"
-    if requested == "numba" or work >= BIG_GENERATION_WORK or numpy_seconds >= SWITCH_AFTER_NUMPY_S:
+    if requested == "numba":
+        return "numba"
+    if (work >= BIG_GENERATION_WORK or numpy_seconds >= SWITCH_AFTER_NUMPY_S) and kernels_ready():
         return "numba"
     return "numpy"
+
+
+def kernels_ready() -> bool:
+    """Whether loading the kernels is quick now (loaded, or compiled on disk); else start compiling
+    them in a background process, once, and say False until it has succeeded."""
+    if "module" in _state:
+        return _state["module"] is not None
+    warming = _state.get("warming")
+    if warming is not None:
+        return warming.poll() == 0  # type: ignore[attr-defined]
+    if _compiled_on_disk():
+        return True
+    package_root = str(Path(__file__).resolve().parents[2])
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH", "")])))
+    _state["warming"] = subprocess.Popen(
+        [sys.executable, "-c", "import os; os.nice(10); import core.compiled as c; raise SystemExit(c.load() is None)"],
+        env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    return False
+
+
+def _compiled_on_disk() -> bool:
+    """numba's cache index of the kernel, newer than its source, where numba looks first."""
+    source = Path(__file__).with_name("numba_kernels.py")
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        folders = [Path(os.environ["NUMBA_CACHE_DIR"])]
+    else:  # beside the source if writable, else numba's per-user folder
+        user_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "numba"
+        folders = [source.parent / "__pycache__", user_cache]
+    try:
+        built = source.stat().st_mtime
+        return any(
+            index.stat().st_mtime >= built for folder in folders if folder.is_dir() for index in folder.rglob("numba_kernels.evaluate-*.nbi")
+        )
+    except OSError:
+        return False
 
 
 def load() -> ModuleType | None:

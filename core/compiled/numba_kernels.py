@@ -157,8 +157,10 @@ def env_step(env, params, state, outputs):
 # --- the population kernel ----------------------------------------------------------------------
 # One kernel serves both the forward pass (env = FEED: one activation per case from given
 # inputs) and fused episodes, so there is one compiled signature and one copy of the node loop.
-# The node loop is written out inside it on purpose: a helper taking the network arrays, when
-# LLVM does not inline it, costs ~100 ns per call in reference counting, more than a node.
+# A genome's cases (episodes) advance together, node by node: their chains of dependent
+# floating-point operations are independent, so the CPU overlaps them (about 2x over one
+# episode after another). The node loop is written out here on purpose: a helper taking the
+# network arrays costs ~100 ns per call in reference counting when LLVM does not inline it.
 
 FEED = -1
 
@@ -172,88 +174,107 @@ def evaluate(
     """Genomes first..stop-1 on every case (FEED) or episode; see ``forward`` and ``run_episodes``."""
     feed = env == FEED
     cases = inputs.shape[1] if feed else starts.shape[0]
+    state_size = starts.shape[1]
     widest = 1
     for g in range(first, stop):
         widest = max(widest, genome_index[g + 1, 0] - genome_index[g, 0])
-    # Row 0: this activation's values. Row 1: the previous step's (recurrent nets read it).
-    values = np.zeros((2, widest))
+    # values[0, e]: this activation's values of case e; values[1, e]: the previous step's
+    # (recurrent nets read those).
+    values = np.zeros((2, cases, widest))
     read = 1 if recurrent else 0
-    observation = np.zeros(num_inputs)
-    out = np.zeros(num_outputs)
-    env_state = np.zeros(starts.shape[1])
+    observation = np.zeros((cases, num_inputs))
+    out = np.zeros((cases, num_outputs))
+    env_state = np.zeros((cases, state_size))
+    alive = np.zeros(cases, dtype=np.bool_)
+    total_reward = np.zeros(cases)
+    taken = np.zeros(cases, dtype=np.int64)
     for g in range(first, stop):
         slots = genome_index[g + 1, 0] - genome_index[g, 0]
         for e in range(cases):
-            base = genome_index[g, 0] * cases + e * slots
+            alive[e] = True
+            total_reward[e] = 0.0
+            taken[e] = 0
             if feed:
                 row = 0 if shared_inputs else g
                 for i in range(num_inputs):
-                    observation[i] = inputs[row, e, i]
-                if recurrent:
-                    for s in range(slots):
-                        values[1, s] = state[base + s]
-                limit = 1
-            else:
-                for k in range(env_state.shape[0]):
-                    env_state[k] = starts[e, k]
+                    observation[e, i] = inputs[row, e, i]
+                base = genome_index[g, 0] * cases + e * slots
                 for s in range(slots):
-                    values[1, s] = 0.0
-                limit = max_steps
-            total_reward = 0.0
-            taken = 0
-            while taken < limit:
-                if not feed:
-                    env_observe(env, params, env_state, observation)
-                # One activation (twin of PopulationNetwork.activate and _compute).
-                for i in range(num_inputs):
-                    values[read, i] = observation[i]
-                for c in range(genome_index[g, 2], genome_index[g + 1, 2]):
-                    values[read, const_slot[c]] = const_value[c]
-                if recurrent:
-                    for s in range(slots):
-                        values[0, s] = values[1, s]
-                for n in range(genome_index[g, 1], genome_index[g + 1, 1]):
-                    edge, edge_stop = node_index[n, 3], node_index[n + 1, 3]
+                    values[1, e, s] = state[base + s] if recurrent else 0.0
+            else:
+                for k in range(state_size):
+                    env_state[e, k] = starts[e, k]
+                for s in range(slots):
+                    values[1, e, s] = 0.0
+        live = cases
+        limit = 1 if feed else max_steps
+        step = 0
+        while live > 0 and step < limit:
+            if not feed:
+                for e in range(cases):
+                    if alive[e]:
+                        env_observe(env, params, env_state[e], observation[e])
+            # One activation of every live case (twin of PopulationNetwork.activate / _compute).
+            for e in range(cases):
+                if alive[e]:
+                    for i in range(num_inputs):
+                        values[read, e, i] = observation[e, i]
+                    for c in range(genome_index[g, 2], genome_index[g + 1, 2]):
+                        values[read, e, const_slot[c]] = const_value[c]
+                    if recurrent:
+                        for s in range(slots):
+                            values[0, e, s] = values[1, e, s]
+            for n in range(genome_index[g, 1], genome_index[g + 1, 1]):
+                edge, edge_stop = node_index[n, 3], node_index[n + 1, 3]
+                code, kind, target = node_index[n, 1], node_index[n, 2], node_index[n, 0]
+                bias, response = node_param[n, 0], node_param[n, 1]
+                for e in range(cases):
+                    if not alive[e]:
+                        continue
                     if edge == edge_stop:
                         total = 0.0
                     else:
-                        total = values[read, edge_source[edge]] * edge_weight[edge]
-                        kind = node_index[n, 2]
+                        total = values[read, e, edge_source[edge]] * edge_weight[edge]
                         if kind == SUM:
                             for k in range(edge + 1, edge_stop):
-                                total += values[read, edge_source[k]] * edge_weight[k]
+                                total += values[read, e, edge_source[k]] * edge_weight[k]
                         elif kind == PRODUCT:
                             for k in range(edge + 1, edge_stop):
-                                total *= values[read, edge_source[k]] * edge_weight[k]
+                                total *= values[read, e, edge_source[k]] * edge_weight[k]
                         else:  # MAX, propagating NaN as np.maximum does
                             for k in range(edge + 1, edge_stop):
-                                term = values[read, edge_source[k]] * edge_weight[k]
+                                term = values[read, e, edge_source[k]] * edge_weight[k]
                                 if total == total and (term > total or term != term):
                                     total = term
-                    values[0, node_index[n, 0]] = activate(node_index[n, 1], node_param[n, 0] + node_param[n, 1] * total)
-                if recurrent:
-                    for s in range(slots):
-                        values[1, s] = values[0, s]
-                for o in range(num_outputs):
-                    out[o] = values[0, num_inputs + o]
-                taken += 1
-                if feed:
-                    break
-                reward, terminated = env_step(env, params, env_state, out)
-                total_reward += reward
-                if terminated:
-                    break
+                    values[0, e, target] = activate(code, bias + response * total)
+            for e in range(cases):
+                if alive[e]:
+                    if recurrent:
+                        for s in range(slots):
+                            values[1, e, s] = values[0, e, s]
+                    for o in range(num_outputs):
+                        out[e, o] = values[0, e, num_inputs + o]
+                    taken[e] += 1
+                    if not feed:
+                        reward, terminated = env_step(env, params, env_state[e], out[e])
+                        total_reward[e] += reward
+                        if terminated:
+                            alive[e] = False
+                            live -= 1
+            step += 1
+        for e in range(cases):
             if feed:
                 for o in range(num_outputs):
-                    outputs[g, e, o] = out[o]
+                    outputs[g, e, o] = out[e, o]
                 if recurrent:
+                    base = genome_index[g, 0] * cases + e * slots
                     for s in range(slots):
-                        state[base + s] = values[1, s]
+                        state[base + s] = values[1, e, s]
             else:
-                returns[g, e] = total_reward
-                steps[g, e] = taken
-                for k in range(env_state.shape[0]):
-                    final_states[g, e, k] = env_state[k]
+                returns[g, e] = total_reward[e]
+                steps[g, e] = taken[e]
+                for k in range(state_size):
+                    final_states[g, e, k] = env_state[e, k]
 
 
 _NONE_1 = np.zeros(1)

@@ -74,6 +74,7 @@ def test_scalar_array_and_blockwise_evaluations_agree_bit_for_bit(name):
 
 def test_auto_stays_on_numpy_for_small_work_and_switches_when_it_pays(monkeypatch):
     monkeypatch.setitem(compiled._state, "installed", True)
+    monkeypatch.setattr(compiled, "kernels_ready", lambda: True)
     assert choose_kernel("auto", 600, 0.0, True) == "numpy"  # XOR, population 150
     assert choose_kernel("auto", compiled.BIG_GENERATION_WORK, 0.0, True) == "numba"
     assert choose_kernel("auto", 600, compiled.SWITCH_AFTER_NUMPY_S, True) == "numba"
@@ -82,6 +83,29 @@ def test_auto_stays_on_numpy_for_small_work_and_switches_when_it_pays(monkeypatc
     assert choose_kernel("numba", 1, 0.0, True) == "numba"
     with pytest.raises(ValueError, match="unknown kernel 'fast'"):
         choose_kernel("fast", 1, 0.0, True)
+
+
+def test_auto_never_compiles_in_the_run_but_waits_for_a_background_build(monkeypatch):
+    monkeypatch.setattr(compiled, "_state", {"installed": True})
+    monkeypatch.setattr(compiled, "_compiled_on_disk", lambda: False)
+    started = []
+
+    class Build:
+        def __init__(self, command, **_):
+            started.append(command)
+            self.code = None
+
+        def poll(self):
+            return self.code
+
+    monkeypatch.setattr(compiled.subprocess, "Popen", Build)
+    big = compiled.BIG_GENERATION_WORK
+    assert choose_kernel("auto", big, 0.0, True) == "numpy"
+    assert choose_kernel("auto", big, 0.0, True) == "numpy"
+    assert len(started) == 1 and "core.compiled" in started[0][-1]  # one build, in another process
+    compiled._state["warming"].code = 0
+    assert choose_kernel("auto", big, 0.0, True) == "numba"
+    assert "module" not in compiled._state  # nothing was imported or compiled here
 
 
 def test_numba_missing_or_disabled_means_numpy_without_error(monkeypatch, caplog, config):
