@@ -30,6 +30,8 @@ bench: $(STAMP)
 	$(PY) bench/cartpole_bench.py --generations 20 --neat-python-generations 5
 	$(PY) bench/gui_stall_bench.py
 	$(PY) bench/compare_bench.py --seeds 10 --workers 2
+	$(PY) bench/xor_bench.py --per-process --seeds 20
+	$(PY) bench/gui_stall_bench.py --kernel numba --cartpole-only
 
 # Installs the X11 libraries when missing (as root with apt-get), else names the command to run.
 qt-x11-libs: $(STAMP)

@@ -56,7 +56,8 @@ def choose_kernel(requested: str, work: int, numpy_seconds: float, task_compiled
     """The kernel one evaluation runs on: ``numpy`` or ``numba``.
 
     Args:
-        requested: ``auto``, ``numpy`` or ``numba`` (the user's choice).
+        requested: ``auto``, ``numpy`` or ``numba`` (the user's choice); ``auto`` follows the
+            environment variable ``NEATSCOPE_KERNEL`` when it names one of the other two.
         work: network activations this evaluation may need (population x activations per genome).
         numpy_seconds: evaluation time the run has spent on numpy so far.
         task_compiled: whether the task has a compiled path at all.
@@ -66,6 +67,8 @@ def choose_kernel(requested: str, work: int, numpy_seconds: float, task_compiled
     """
     if requested not in KERNELS:
         raise ValueError(f"unknown kernel {requested!r}; known: {', '.join(KERNELS)}")
+    if requested == "auto" and os.environ.get("NEATSCOPE_KERNEL") in ("numpy", "numba"):
+        requested = os.environ["NEATSCOPE_KERNEL"]  # a process-wide default (benchmarks, the app's worker)
     if requested == "numpy" or not task_compiled:
         return "numpy"
     if not numba_installed():
