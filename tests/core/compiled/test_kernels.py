@@ -4,6 +4,7 @@ The kernels compile once per machine (cached on disk); these tests use two compi
 only (the forward pass and the episode loop), so a cold cache costs one compile of each.
 """
 
+import json
 import logging
 import math
 import subprocess
@@ -276,3 +277,21 @@ def test_a_small_run_never_imports_numba(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "NO-NUMBA"
+
+
+@needs_numba
+def test_kernel_option_of_the_command_line(tmp_path, capsys):
+    from neatscope.cli import main
+
+    summaries = {}
+    for kernel in ("numpy", "numba"):
+        out = tmp_path / f"{kernel}.json"
+        args = ["run", "cartpole", "--seed", "2", "--generations", "2", "--episodes", "2", "--population", "40", "--no-stop", "--quiet"]
+        assert main([*args, "--kernel", kernel, "--json", str(out)]) == 0
+        summaries[kernel] = json.loads(out.read_text())
+    capsys.readouterr()
+    assert summaries["numba"]["last_kernel"] == "numba" and summaries["numpy"]["last_kernel"] == "numpy"
+    same = ("best_fitness", "env_steps", "champion", "evaluations")
+    assert {k: summaries["numpy"][k] for k in same} == {k: summaries["numba"][k] for k in same}
+    result = subprocess.run([sys.executable, "-m", "neatscope", "run", "xor", "--kernel", "fast"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2 and "invalid choice: 'fast'" in result.stderr
