@@ -184,6 +184,22 @@ def test_whole_runs_are_identical_on_either_kernel(config, task_spec):
     assert run("numpy") == run("numba")
 
 
+@needs_numba
+@pytest.mark.parametrize("name", ["ga", "es", "random"])
+def test_the_baselines_run_identically_on_either_kernel(name):
+    from core.algorithms.registry import algorithm_class
+
+    def run(kernel):
+        cls = algorithm_class(name)
+        algorithm = cls(cls.default_config().replace(**{cls.population_size_key: 24}), make_task({"name": "cartpole", "episodes": 2}), 4)
+        algorithm.kernel = kernel
+        reports = [algorithm.step() for _ in range(2)]
+        assert algorithm.last_kernel == kernel
+        return [(r.best_fitness, r.mean_fitness, r.env_steps, r.evaluations) for r in reports]
+
+    assert run("numpy") == run("numba")
+
+
 # --- chunks, pause and stop ------------------------------------------------------------------
 
 
