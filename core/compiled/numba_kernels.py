@@ -4,8 +4,14 @@ Every function repeats its numpy twin's floating-point operations in the same or
 does not contract a * b + c into a fused multiply-add unless fastmath is on, and it is off),
 so results are bit-identical: ``core.networks.batch._compute`` for nodes,
 ``core.networks.activations`` for activation functions, ``core.tasks.cartpole.cartpole_step``
-for the cart-pole. All array arguments have fixed dtypes and ranks whatever the genomes, so
-each kernel compiles once (and is cached on disk); ``nogil`` lets a GUI thread paint meanwhile.
+for the cart-pole. There is one entry point, ``evaluate`` (``forward`` and ``run_episodes`` are
+its two uses); its array arguments have fixed dtypes and ranks whatever the genomes, so it
+compiles once per machine (cached on disk) and never again as topologies grow. ``nogil`` lets a
+GUI thread paint meanwhile.
+
+Adding an environment: write its physics as an ``@_inline`` function over (params, state,
+...) that repeats the task's numpy step operation for operation, give it a code in
+``core.compiled.ENV_CODES``, and add one branch to ``env_observe`` and one to ``env_step``.
 
 Importing this module imports numba; ``core.compiled.load()`` does that, once, when asked.
 """
@@ -19,8 +25,8 @@ import numpy as np
 
 from core.compiled import ACTIVATION_CODES, AGGREGATION_CODES, ENV_CODES
 from core.networks.activations import (
-    _EXP_LIMIT,
     EXP_INV_LN2,
+    EXP_LIMIT,
     EXP_LN2_HI,
     EXP_LN2_LO,
     EXP_P1,
@@ -91,10 +97,10 @@ def activate(code, x):
     """One node's activation function by code (``core.compiled.ACTIVATION_CODES``)."""
     if code == SIGMOID:
         z = x * -4.9
-        if z < -_EXP_LIMIT:
-            z = -_EXP_LIMIT
-        elif z > _EXP_LIMIT:
-            z = _EXP_LIMIT
+        if z < -EXP_LIMIT:
+            z = -EXP_LIMIT
+        elif z > EXP_LIMIT:
+            z = EXP_LIMIT
         return 1.0 / (1.0 + exp_ieee(z))
     if code == TANH:
         return tanh_ieee(x)
@@ -106,8 +112,8 @@ def activate(code, x):
         return x + 0.0
     if code == GAUSSIAN:
         square = x * x
-        if square > _EXP_LIMIT:
-            square = _EXP_LIMIT
+        if square > EXP_LIMIT:
+            square = EXP_LIMIT
         return exp_ieee(-square)
     if code == SIN:
         return math.sin(x)

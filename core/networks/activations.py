@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 # Exponent arguments are clipped so extreme weights saturate instead of overflowing (and warning).
-_EXP_LIMIT = 60.0
+EXP_LIMIT = 60.0
 
 # e^x as in fdlibm's e_exp.c (Sun Microsystems, 1993; error < 1 ulp): x = k ln2 + r with
 # |r| <= ln2/2, ln2 split in a high part with trailing zero bits (so k * LN2_HI is exact) and a
@@ -187,11 +187,11 @@ def steepened_sigmoid(x: np.ndarray) -> np.ndarray:
     """The paper's sigmoid 1 / (1 + e^(-4.9x)) (Stanley & Miikkulainen 2002, p. 112)."""
     if np.ndim(x) == 0:
         z = float(x) * -4.9
-        return 1.0 / (1.0 + _exp_scalar(min(max(z, -_EXP_LIMIT), _EXP_LIMIT)))  # max/min keep a NaN first argument
+        return 1.0 / (1.0 + _exp_scalar(min(max(z, -EXP_LIMIT), EXP_LIMIT)))  # max/min keep a NaN first argument
     # In-place ufuncs: this runs once per layer per time step, where call overhead dominates.
     z = np.multiply(x, -4.9)
-    np.maximum(z, -_EXP_LIMIT, out=z)
-    np.minimum(z, _EXP_LIMIT, out=z)
+    np.maximum(z, -EXP_LIMIT, out=z)
+    np.minimum(z, EXP_LIMIT, out=z)
     out = _blockwise(_exp_block, z, 5)
     out += 1.0
     return np.divide(1.0, out, out=out)
@@ -216,9 +216,9 @@ def gaussian(x: np.ndarray) -> np.ndarray:
     """Unnormalised Gaussian bump e^(-x^2), peak 1 at 0."""
     if np.ndim(x) == 0:
         square = float(x) * float(x)
-        return _exp_scalar(-min(square, _EXP_LIMIT))
+        return _exp_scalar(-min(square, EXP_LIMIT))
     square = np.multiply(x, x)
-    np.minimum(square, _EXP_LIMIT, out=square)
+    np.minimum(square, EXP_LIMIT, out=square)
     np.negative(square, out=square)
     return _blockwise(_exp_block, square, 5)
 
