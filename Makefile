@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(PY) bench/compare_bench.py --seeds 10 --workers 2
 	$(PY) bench/xor_bench.py --per-process --seeds 20
 	$(PY) bench/gui_stall_bench.py --kernel numba --cartpole-only
+	$(PY) bench/startup_bench.py --rounds 20
 
 # Installs the X11 libraries when missing (as root with apt-get), else names the command to run.
 qt-x11-libs: $(STAMP)

@@ -96,7 +96,7 @@ def kernels_ready() -> bool:
     package_root = str(Path(__file__).resolve().parents[2])
     environment = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH", "")])))
     _state["warming"] = subprocess.Popen(
-        [sys.executable, "-c", "import os; os.nice(10); import core.compiled as c; raise SystemExit(c.load() is None)"],
+        [sys.executable, "-c", "import os; hasattr(os, 'nice') and os.nice(10); import core.compiled as c; raise SystemExit(c.load() is None)"],
         env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     return False
