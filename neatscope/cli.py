@@ -1,7 +1,9 @@
 """The ``neatscope`` command: run, resume, compare, gui, screenshot.
 
 ``neatscope run xor --seed 3 --generations 300 --json out.json`` prints one line per generation
-and a JSON summary; ``--algorithm ga|es|random`` runs a baseline instead of NEAT. Bad input
+and a JSON summary; ``--algorithm ga|es|random`` runs a baseline instead of NEAT.
+``neatscope run playground --dataset spiral --noise 0.5 --seed 1`` runs Backprop NEAT on a
+TensorFlow Playground dataset (``--no-backprop``: the same without training). Bad input
 (config, task, run file) ends with one ``error:`` line and exit status 2. Engine modules are
 imported inside the handlers, so each command loads only what it needs.
 """
@@ -22,6 +24,8 @@ from typing import Any
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 DEFAULT_GENERATIONS = 300
+# Options of the playground task, by their argparse names.
+PLAYGROUND_OPTIONS = ("dataset", "noise", "data_seed", "convention", "features", "penalty", "train_fraction")
 
 
 def _generation_line(report: Any) -> str:
@@ -32,9 +36,15 @@ def _generation_line(report: Any) -> str:
         f"sd {report.stdev_fitness:7.4f}  {species}"
         f"champion {report.champion.hidden_count}h/{report.champion.enabled_count}c  "
         f"evals {report.evaluations:7d}  {total_ms:6.1f} ms"
+        + (f"  train/test acc {accuracy[0]:.3f}/{accuracy[1]:.3f}" if None not in (accuracy := _accuracies(report)) else "")
         + (f"  faults {report.fitness_faults} (e.g. {report.fault_examples[0]})" if report.fault_examples else "")
         + (f"  faults {report.fitness_faults}" if report.fitness_faults and not report.fault_examples else "")
     )
+
+
+def _accuracies(report: Any) -> tuple[float | None, float | None]:
+    """The champion's train and test accuracy when the algorithm reports them (backprop-neat)."""
+    return getattr(report.extras, "champion_train_accuracy", None), getattr(report.extras, "champion_test_accuracy", None)
 
 
 def summary(run: Any, wall_s: float) -> dict[str, Any]:
@@ -62,6 +72,8 @@ def summary(run: Any, wall_s: float) -> dict[str, Any]:
         "best_fitness": last.best_fitness if last else None,
         "best_fitness_ever": last.best_fitness_ever if last else None,
         "champion": genome_to_dict(last.champion.to_genome()) if last else None,
+        # Tasks that can say more about a network (playground: train/test accuracy and loss, size).
+        **({"champion_metrics": run.task.describe(last.champion.to_genome())} if last and callable(getattr(run.task, "describe", None)) else {}),
         "species": len(last.species) if last else 0,
         "wall_s": wall_s,
     }
@@ -99,6 +111,9 @@ def task_from_args(args: argparse.Namespace) -> Any:
 
     if sum(bool(x) for x in (args.env, args.task, args.fitness)) > 1:
         raise ValueError("give one of: a task name, --env, --fitness")
+    playground = {name: getattr(args, name) for name in PLAYGROUND_OPTIONS if getattr(args, name, None) is not None}
+    if playground and args.task != "playground":
+        raise ValueError(f"--{next(iter(playground)).replace('_', '-')} applies to the playground task only")
     if args.fitness:
         from core.tasks.function import FunctionTask
 
@@ -119,25 +134,56 @@ def task_from_args(args: argparse.Namespace) -> Any:
         )
     if args.workers:
         raise ValueError("--workers applies to --env tasks only")
-    spec: dict[str, Any] = {"name": args.task}
+    if args.task == "playground":
+        if playground.get("features") is not None:
+            playground["features"] = [name.strip() for name in playground["features"].split(",") if name.strip()]
+        if "data_seed" not in playground:
+            playground["data_seed"] = getattr(args, "seed", None) or 0
+        spec: dict[str, Any] = {"name": "playground", **playground}
+        if args.threshold is not None:
+            spec["fitness_threshold"] = args.threshold
+        return make_task(spec)
+    spec = {"name": args.task}
     if args.threshold is not None:
         spec["fitness_threshold"] = args.threshold
     return make_task(spec)
 
 
-def algorithm_config(cls: type, config_path: str | None, population: int | None) -> Any:
-    """An algorithm's config: its defaults, a user TOML file, then ``--population``."""
-    config = cls.load_config(config_path)
+def algorithm_config(cls: type, config_path: str | None, population: int | None, layers: tuple[dict, ...] = ()) -> Any:
+    """An algorithm's config: its defaults, ``layers`` (presets), a user TOML file, then ``--population``."""
+    config = cls.load_config(config_path, layers=layers)
     if population is not None:
         config = config.replace(**{cls.population_size_key: population})
     return config
 
 
+def _backprop_layers(args: argparse.Namespace) -> tuple[dict, ...]:
+    """Config presets of ``--no-backprop`` and ``--backprop-steps`` (Backprop NEAT only)."""
+    no_backprop, steps = getattr(args, "no_backprop", False), getattr(args, "backprop_steps", None)
+    if args.algorithm is None:
+        args.algorithm = "backprop-neat" if args.task == "playground" else "neat"
+    if (no_backprop or steps is not None) and args.algorithm != "backprop-neat":
+        raise ValueError("--no-backprop and --backprop-steps apply to --algorithm backprop-neat (the playground default)")
+    if no_backprop and steps:
+        raise ValueError("give --no-backprop or --backprop-steps, not both")
+    layers: tuple[dict, ...] = ()
+    if no_backprop:
+        from core.algorithms.backprop_neat import NO_BACKPROP
+
+        layers = (NO_BACKPROP,)
+    if steps is not None:
+        if steps < 0:
+            raise ValueError("--backprop-steps must be 0 or more")
+        layers += ({"backprop": {"steps": steps}},)
+    return layers
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from core.algorithms.registry import algorithm_class
 
+    layers = _backprop_layers(args)
     cls = algorithm_class(args.algorithm)
-    config = algorithm_config(cls, args.config, args.population)
+    config = algorithm_config(cls, args.config, args.population, layers)
     task = task_from_args(args)
     generations = DEFAULT_GENERATIONS if args.generations is None else args.generations
     try:
@@ -269,6 +315,13 @@ def _add_task_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--episodes", type=int, default=5, help="episodes per genome for cartpole/--env (default 5)")
     parser.add_argument("--max-steps", type=int, help="step cap per episode (default: the env's time limit)")
     parser.add_argument("--threshold", type=float, help="fitness that counts as solved (default: the task's)")
+    parser.add_argument("--dataset", help="playground: circle, xor, gaussian or spiral (default spiral)")
+    parser.add_argument("--noise", type=float, help="playground: noise 0 to 0.5 (default 0.5)")
+    parser.add_argument("--data-seed", type=int, help="playground: seed of the data (default: --seed, else 0)")
+    parser.add_argument("--convention", help="playground: article (0/1 labels, 200 train / 400 test; default) or playground (+-1, 500 points split)")
+    parser.add_argument("--features", help="playground: comma-separated inputs from x,y,x2,y2,xy,sinx,siny (default x,y)")
+    parser.add_argument("--penalty", type=float, help="playground: connection penalty c in fitness = -loss*(1+c*sqrt(connections)) (default 0.03)")
+    parser.add_argument("--train-fraction", type=float, help="playground convention: training share of the 500 points (default 0.5)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -282,7 +335,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="evolve headless, one line per generation")
     _add_task_options(run)
-    run.add_argument("--algorithm", default="neat", choices=tuple(ALGORITHMS), help=f"the algorithm (default neat). {algorithm_help}")
+    run.add_argument(
+        "--algorithm", default=None, choices=tuple(ALGORITHMS), help=f"the algorithm (default neat; backprop-neat for playground). {algorithm_help}"
+    )
+    run.add_argument("--backprop-steps", type=int, metavar="N", help="backprop-neat: optimiser steps per genome per generation (default 600)")
+    run.add_argument("--no-backprop", action="store_true", help="backprop-neat without training, weights evolved by NEAT's mutation (the ablation)")
     run.add_argument("--workers", type=int, default=0, help="worker processes for --env tasks (default 0: in process)")
     run.add_argument("--seed", type=int, default=None, help="random seed (default: fresh entropy, reported in the summary)")
     run.add_argument("--config", metavar="FILE.toml", help="config keys to change (see resources/<algorithm>_default.toml)")

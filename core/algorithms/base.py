@@ -163,6 +163,16 @@ class AlgorithmBase:
         """Whether the last reported generation reached the task's fitness threshold."""
         return bool(self.history) and self.history[-1].solved
 
+    def rng_copy(self) -> np.random.Generator:
+        """A generator in the run's RNG state, for draws a generation may still abandon.
+
+        A step draws from the copy and, once its evaluation has succeeded, makes it the run's
+        generator; an interrupted step leaves ``self.rng`` exactly where it was.
+        """
+        copy = np.random.Generator(np.random.PCG64())
+        copy.bit_generator.state = self.rng.bit_generator.state
+        return copy
+
     def task_rng(self, generation: int, stream: int = 0) -> np.random.Generator:
         """The task's random stream for one generation, independent of the algorithm's stream.
 

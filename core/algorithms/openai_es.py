@@ -184,9 +184,7 @@ class OpenAIES(FixedTopologyBase):
         """Evaluate the mirrored perturbations and theta, then take one Adam step."""
         started = time.perf_counter()
         size = self.config.population.size
-        # Drawn from a copy: an interrupted generation must leave the RNG where it was.
-        rng = np.random.Generator(np.random.PCG64())
-        rng.bit_generator.state = self.rng.bit_generator.state
+        rng = self.rng_copy()
         noise, thetas = self.core.ask(rng, size // 2)
         thetas = np.concatenate([thetas, self.core.theta[None, :]])
         ids = list(range(self.next_genome_id, self.next_genome_id + size + 1))
@@ -194,7 +192,7 @@ class OpenAIES(FixedTopologyBase):
         evaluation = self.evaluate(genomes, checkpoint, self.task_rng(self.generation))
         evaluated = time.perf_counter()
 
-        self.rng.bit_generator.state = rng.bit_generator.state
+        self.rng = rng
         evaluated_from = self.evaluations
         self.evaluations += size + 1
         self.env_steps += evaluation.env_steps

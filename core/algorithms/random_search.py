@@ -64,16 +64,14 @@ class RandomSearch(FixedTopologyBase):
         """Draw, evaluate and keep the best of one generation of random networks."""
         started = time.perf_counter()
         size = self.config.population.size
-        # Drawn from a copy: an interrupted generation must leave the RNG where it was.
-        rng = np.random.Generator(np.random.PCG64())
-        rng.bit_generator.state = self.rng.bit_generator.state
+        rng = self.rng_copy()
         thetas = self.initial_parameters(rng, size)
         ids = list(range(self.next_genome_id, self.next_genome_id + size))
         genomes = self.genomes(thetas, ids)
         evaluation: Evaluation = self.evaluate(genomes, checkpoint, self.task_rng(self.generation))
         evaluated = time.perf_counter()
 
-        self.rng.bit_generator.state = rng.bit_generator.state
+        self.rng = rng
         evaluated_from = self.evaluations
         self.evaluations += size
         self.env_steps += evaluation.env_steps

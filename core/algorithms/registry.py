@@ -28,6 +28,9 @@ ALGORITHMS: dict[str, AlgorithmEntry] = {
         AlgorithmEntry("ga", "core.algorithms.weight_ga", "WeightGA", "Deep-GA: truncation selection on a fixed MLP, seed-chain genomes (Such et al. 2017)"),
         AlgorithmEntry("es", "core.algorithms.openai_es", "OpenAIES", "OpenAI-ES: mirrored sampling, centered ranks, Adam (Salimans et al. 2017)"),
         AlgorithmEntry("random", "core.algorithms.random_search", "RandomSearch", "Random search: fresh random weights for a fixed MLP every generation"),
+        AlgorithmEntry(
+            "backprop-neat", "core.algorithms.backprop_neat", "BackpropNeat", "Backprop NEAT: NEAT topologies, weights trained by backprop (Ha 2016)"
+        ),
     )
 }
 

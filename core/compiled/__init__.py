@@ -29,7 +29,9 @@ logger = logging.getLogger(__name__)
 KERNELS = ("auto", "numpy", "numba")
 
 # Function codes the kernels implement; a genome using anything else is evaluated by numpy.
-ACTIVATION_CODES = {"sigmoid": 0, "tanh": 1, "relu": 2, "identity": 3, "gaussian": 4, "sin": 5, "abs": 6, "square": 7}
+ACTIVATION_CODES = {
+    "sigmoid": 0, "tanh": 1, "relu": 2, "identity": 3, "gaussian": 4, "sin": 5, "abs": 6, "square": 7, "logistic": 8, "std_gaussian": 9,
+}
 AGGREGATION_CODES = {"sum": 0, "product": 1, "max": 2}
 
 # Environments with a compiled twin of their physics (see numba_kernels.env_observe/env_step).

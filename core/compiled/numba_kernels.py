@@ -52,6 +52,8 @@ GAUSSIAN = ACTIVATION_CODES["gaussian"]
 SIN = ACTIVATION_CODES["sin"]
 ABS = ACTIVATION_CODES["abs"]
 SQUARE = ACTIVATION_CODES["square"]
+LOGISTIC = ACTIVATION_CODES["logistic"]
+STD_GAUSSIAN = ACTIVATION_CODES["std_gaussian"]
 SUM = AGGREGATION_CODES["sum"]
 PRODUCT = AGGREGATION_CODES["product"]
 CARTPOLE = ENV_CODES["cartpole"]
@@ -119,6 +121,18 @@ def activate(code, x):
         return math.sin(x)
     if code == ABS:
         return abs(x)
+    if code == LOGISTIC:
+        z = -x
+        if z < -EXP_LIMIT:
+            z = -EXP_LIMIT
+        elif z > EXP_LIMIT:
+            z = EXP_LIMIT
+        return 1.0 / (1.0 + exp_ieee(z))
+    if code == STD_GAUSSIAN:
+        square = x * x
+        if square > 2.0 * EXP_LIMIT:
+            square = 2.0 * EXP_LIMIT
+        return exp_ieee(-square * 0.5)
     return x * x  # SQUARE
 
 

@@ -3,7 +3,7 @@
 Every function works elementwise on numpy arrays of any shape (and on numpy scalars), so the
 one-genome reference network and the population-batched evaluator compute the same values.
 
-The exponential-based activations (sigmoid, tanh, gaussian) use ``exp_ieee``/``tanh_ieee``
+The exponential-based activations (sigmoid, logistic, tanh, gaussian, std_gaussian) use ``exp_ieee``/``tanh_ieee``
 below rather than ``np.exp``/``np.tanh``: numpy's SIMD loops round differently from libm (and
 from one CPU to another), so a compiled kernel could never match them bit for bit. These are
 built from IEEE-754 basic operations only (+, -, *, / and exact power-of-two scaling, every one
@@ -197,6 +197,19 @@ def steepened_sigmoid(x: np.ndarray) -> np.ndarray:
     return np.divide(1.0, out, out=out)
 
 
+def logistic(x: np.ndarray) -> np.ndarray:
+    """The plain logistic sigmoid 1 / (1 + e^(-x)): Backprop NEAT's and TensorFlow Playground's sigmoid."""
+    if np.ndim(x) == 0:
+        z = -float(x)
+        return 1.0 / (1.0 + _exp_scalar(min(max(z, -EXP_LIMIT), EXP_LIMIT)))  # max/min keep a NaN first argument
+    z = np.negative(x)
+    np.maximum(z, -EXP_LIMIT, out=z)
+    np.minimum(z, EXP_LIMIT, out=z)
+    out = _blockwise(_exp_block, z, 5)
+    out += 1.0
+    return np.divide(1.0, out, out=out)
+
+
 def tanh(x: np.ndarray) -> np.ndarray:
     """Hyperbolic tangent (``tanh_ieee``)."""
     return tanh_ieee(x)
@@ -223,6 +236,18 @@ def gaussian(x: np.ndarray) -> np.ndarray:
     return _blockwise(_exp_block, square, 5)
 
 
+def std_gaussian(x: np.ndarray) -> np.ndarray:
+    """The standard normal's shape e^(-x^2/2) with peak 1: Backprop NEAT's gaussian (backprop-neat-js ml/recurrent.js)."""
+    if np.ndim(x) == 0:
+        square = float(x) * float(x)
+        return _exp_scalar(-min(square, 2.0 * EXP_LIMIT) * 0.5)
+    half = np.multiply(x, x)
+    np.minimum(half, 2.0 * EXP_LIMIT, out=half)
+    np.negative(half, out=half)
+    half *= 0.5
+    return _blockwise(_exp_block, half, 5)
+
+
 def sin(x: np.ndarray) -> np.ndarray:
     """Sine."""
     return np.sin(x)
@@ -240,10 +265,12 @@ def square(x: np.ndarray) -> np.ndarray:
 
 ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "sigmoid": steepened_sigmoid,
+    "logistic": logistic,
     "tanh": tanh,
     "relu": relu,
     "identity": identity,
     "gaussian": gaussian,
+    "std_gaussian": std_gaussian,
     "sin": sin,
     "abs": absolute,
     "square": square,
@@ -257,6 +284,25 @@ AGGREGATIONS: dict[str, float] = {
     "product": 1.0,
     "max": -np.inf,
 }
+
+
+# The kinds of node a new hidden node may be (``nodes.new_node_functions``): every activation
+# applied to the sum of the weighted inputs, plus Backprop NEAT's "add" (the plain sum) and
+# "mult" (the product of the weighted inputs). Each maps to (activation, aggregation).
+NODE_FUNCTIONS: dict[str, tuple[str, str]] = {
+    **{name: (name, "sum") for name in ACTIVATIONS},
+    "add": ("identity", "sum"),
+    "mult": ("identity", "product"),
+}
+
+
+def node_function_name(activation: str, aggregation: str) -> str:
+    """The short name of a node's function, for labels and colour keys: "tanh", "mult", "max:relu"."""
+    if aggregation == "sum":
+        return "add" if activation == "identity" else activation
+    if aggregation == "product" and activation == "identity":
+        return "mult"
+    return f"{aggregation}:{activation}"
 
 
 def aggregate(kind: str, weighted_inputs: np.ndarray, has_inputs: np.ndarray | bool) -> np.ndarray:

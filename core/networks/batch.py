@@ -47,6 +47,7 @@ class _Layer:
     response: np.ndarray | None  # (M, 1); None when every response is 1
     activation_groups: tuple[tuple[str, np.ndarray | None], ...]  # rows per activation; None = all
     aggregation_groups: tuple[tuple[str, np.ndarray | None], ...]
+    edges: np.ndarray  # (M, K) index into PopulationNetwork.edge_keys, -1 on padding
 
 
 def _groups(codes: np.ndarray, names: tuple[str, ...]) -> tuple[tuple[str, np.ndarray | None], ...]:
@@ -147,6 +148,7 @@ class PopulationNetwork:
         required = self._required(slot_kind, src, dst)
         keep = required[dst]
         src, dst, edge_weight = src[keep], dst[keep], edge_weight[keep]
+        edge_index = np.flatnonzero(keep)
         computed = required & (slot_kind != _KIND_CODES["input"])
 
         node_params = (
@@ -160,7 +162,9 @@ class PopulationNetwork:
         else:
             depth = self._depths(computed, src, dst, genomes)
             slots_by_layer = [np.flatnonzero(computed & (depth == d)) for d in range(1, int(depth.max(initial=0)) + 1)]
-        self._layers = tuple(self._compile_layer(slots, src, dst, edge_weight, node_params) for slots in slots_by_layer if len(slots))
+        self._layers = tuple(
+            self._compile_layer(slots, src, dst, edge_weight, edge_index, node_params) for slots in slots_by_layer if len(slots)
+        )
         self._state: np.ndarray | None = None
         # The compiled path: ragged arrays, the kernels module and the recurrent state (genome
         # after genome, each an (E, slots) block), all None on numpy.
@@ -178,6 +182,13 @@ class PopulationNetwork:
         flat = flatten(self, ACTIVATION_CODES, AGGREGATION_CODES) if kernels is not None else None
         if flat is not None:
             self.kernel, self.flat, self.kernels = "numba", flat, kernels
+
+    @property
+    def edge_keys(self) -> list[tuple[int, int]]:
+        """(genome index, innovation) of every enabled connection, in the order the layers'
+        ``edges`` index them, so trained weights can be written back to their genes (read from
+        the genomes, which must not have changed since the network was built)."""
+        return [(index, conn.innovation) for index, genome in enumerate(self._genomes) for conn in genome.connections.values() if conn.enabled]
 
     @property
     def genomes(self) -> list[Genome]:
@@ -236,7 +247,12 @@ class PopulationNetwork:
 
     @staticmethod
     def _compile_layer(
-        slots: np.ndarray, src: np.ndarray, dst: np.ndarray, edge_weight: np.ndarray, node_params: tuple[np.ndarray, ...]
+        slots: np.ndarray,
+        src: np.ndarray,
+        dst: np.ndarray,
+        edge_weight: np.ndarray,
+        edge_index: np.ndarray,
+        node_params: tuple[np.ndarray, ...],
     ) -> _Layer:
         bias, response, activation, aggregation = node_params
         row_of_slot = np.full(len(bias), -1, dtype=np.intp)
@@ -252,8 +268,10 @@ class PopulationNetwork:
         width = max(1, int(fan_in.max(initial=0)))
         sources = np.full((len(slots), width), _ZERO_SLOT, dtype=np.intp)
         weights = np.zeros((len(slots), width))
+        edges = np.full((len(slots), width), -1, dtype=np.intp)
         sources[edge_rows, columns] = src[mine]
         weights[edge_rows, columns] = edge_weight[mine]
+        edges[edge_rows, columns] = edge_index[mine]
         layer_aggregation = aggregation[slots]
         padding = None
         if (layer_aggregation != _AGGREGATION_CODES["sum"]).any():
@@ -269,6 +287,7 @@ class PopulationNetwork:
             response=None if (layer_response == 1.0).all() else layer_response[:, None],
             activation_groups=_groups(activation[slots], _ACTIVATION_NAMES),
             aggregation_groups=_groups(layer_aggregation, _AGGREGATION_NAMES),
+            edges=edges,
         )
 
     def reset(self) -> None:

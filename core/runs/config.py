@@ -25,24 +25,33 @@ class ConfigError(ValueError):
     """A configuration key is unknown, of the wrong type, or outside its allowed range."""
 
 
-def probability(help: str = "") -> Any:
+# Keys added after run files of format 2 existed carry a ``legacy`` value: the one that makes
+# the engine behave as it did before the key, used when a saved run's config lacks the key.
+_NO_LEGACY = object()
+
+
+def _metadata(legacy: Any, **entries: Any) -> dict[str, Any]:
+    return entries if legacy is _NO_LEGACY else {**entries, "legacy": legacy}
+
+
+def probability(help: str = "", legacy: Any = _NO_LEGACY) -> Any:
     """A key holding a probability in [0, 1]."""
-    return field(metadata={"range": (0.0, 1.0), "help": help})
+    return field(metadata=_metadata(legacy, range=(0.0, 1.0), help=help))
 
 
-def bounded(low: float, high: float = math.inf, help: str = "") -> Any:
+def bounded(low: float, high: float = math.inf, help: str = "", legacy: Any = _NO_LEGACY) -> Any:
     """A number (or whole number) in [low, high]."""
-    return field(metadata={"range": (low, high), "help": help})
+    return field(metadata=_metadata(legacy, range=(low, high), help=help))
 
 
-def choice(*choices: str, help: str = "") -> Any:
+def choice(*choices: str, help: str = "", legacy: Any = _NO_LEGACY) -> Any:
     """A string (or list of strings) from ``choices``."""
-    return field(metadata={"choices": choices, "help": help})
+    return field(metadata=_metadata(legacy, choices=choices, help=help))
 
 
-def plain(help: str = "") -> Any:
+def plain(help: str = "", legacy: Any = _NO_LEGACY) -> Any:
     """A key with no constraint beyond its type."""
-    return field(metadata={"help": help})
+    return field(metadata=_metadata(legacy, help=help))
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +191,9 @@ def config_from_dict(config_type: type[C], data: dict[str, Any], source: str = "
         for name, f in fields.items():
             dotted = f"{section_name}.{name}"
             if name not in values:
+                if "legacy" in f.metadata:  # a run saved before this key existed
+                    checked[name] = f.metadata["legacy"]
+                    continue
                 raise ConfigError(f"{source}: missing key {dotted}")
             checked[name] = check_value(dotted, values[name], hints[name], dict(f.metadata))
         sections[section_name] = section_type(**checked)

@@ -20,6 +20,7 @@ ALGORITHM_COLOURS = {
     "es-hyperneat": "#E69F00",
     "arch-ga": "#56B4E9",
     "arch-random": "#000000",
+    "backprop-neat": "#F0E442",
 }
 FALLBACK_COLOURS = ("#F0E442", "#882255", "#117733", "#332288")
 

@@ -59,6 +59,7 @@ TASKS: dict[str, tuple[str, str]] = {
     "cartpole": ("core.tasks.cartpole", "CartPoleTask"),
     "gym": ("core.tasks.gym_env", "GymTask"),
     "function": ("core.tasks.function", "FunctionTask"),
+    "playground": ("core.tasks.playground", "PlaygroundTask"),
 }
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.networks.activations import ACTIVATIONS, AGGREGATIONS
+from core.networks.activations import ACTIVATIONS, AGGREGATIONS, NODE_FUNCTIONS
 from core.runs.config import (
     ConfigBase,
     ConfigError,
@@ -52,6 +52,8 @@ class NodeConfig:
     response_init: float = bounded(-1e6, 1e6)
     response_mutate_prob: float = probability()
     response_mutate_power: float = bounded(0.0, 1e6)
+    # Empty: new hidden nodes get activation_default and aggregation_default (the paper).
+    new_node_functions: tuple[str, ...] = choice(*NODE_FUNCTIONS, legacy=())
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,8 @@ class SpeciationConfig:
     target_species: int = bounded(0, 1_000_000)
     threshold_step: float = bounded(0.0, 1e6)
     threshold_min: float = bounded(1e-9, 1e6)
+    method: str = choice("threshold", "kmedoids", legacy="threshold")
+    clusters: int = bounded(1, 1_000_000, legacy=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +113,8 @@ class ReproductionConfig:
     elitism_min_members: int = bounded(1, 1_000_000)
     stagnation_generations: int = bounded(1, 1_000_000)
     stagnation_protected_species: int = bounded(0, 1_000_000)
+    hall_of_fame: int = bounded(0, 1_000_000, legacy=0)
+    extinction_prob: float = probability(legacy=0.0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ import numpy as np
 
 from core.algorithms.neat.config import NeatConfig
 from core.algorithms.neat.innovation import InnovationTracker
+from core.networks.activations import NODE_FUNCTIONS
 from core.networks.genome import ConnectionGene, Genome, NodeGene, creates_cycle
 
 
@@ -121,8 +122,10 @@ def mutate_add_connection(
 def mutate_add_node(genome: Genome, config: NeatConfig, tracker: InnovationTracker, rng: np.random.Generator) -> bool:
     """Split an enabled connection with a new node (paper, fig. 3 bottom).
 
-    The old connection is disabled; the connection into the new node gets weight 1.0 and the one
-    out of it the old weight, so the new structure starts close to the old behaviour.
+    The new node's function is drawn from ``nodes.new_node_functions``, or is the default when
+    that list is empty. The old connection is disabled; the connection into the new node gets
+    weight 1.0 and the one out of it the old weight, so the new structure starts close to the
+    old behaviour.
 
     Returns:
         True if a node was added (False when no connection is enabled).
@@ -134,9 +137,12 @@ def mutate_add_node(genome: Genome, config: NeatConfig, tracker: InnovationTrack
     marks = tracker.split(old.innovation, old.in_node, old.out_node, genome.nodes)
     old.enabled = False
     nodes_config = config.nodes
-    genome.nodes[marks.node_id] = NodeGene(
-        marks.node_id, "hidden", 0.0, nodes_config.response_init, nodes_config.activation_default, nodes_config.aggregation_default
-    )
+    activation, aggregation = nodes_config.activation_default, nodes_config.aggregation_default
+    if nodes_config.new_node_functions:
+        # Backprop NEAT draws the new node's kind at random (backprop-neat-js addRandomNode).
+        options = nodes_config.new_node_functions
+        activation, aggregation = NODE_FUNCTIONS[options[int(rng.integers(len(options)))]]
+    genome.nodes[marks.node_id] = NodeGene(marks.node_id, "hidden", 0.0, nodes_config.response_init, activation, aggregation)
     genome.connections[marks.in_innovation] = ConnectionGene(marks.in_innovation, old.in_node, marks.node_id, 1.0, True)
     genome.connections[marks.out_innovation] = ConnectionGene(marks.out_innovation, marks.node_id, old.out_node, old.weight, True)
     return True

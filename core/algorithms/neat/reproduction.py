@@ -78,15 +78,17 @@ def allot_offspring(species: Sequence[Species], generation: int, config: NeatCon
 
     Fitnesses are shifted by the population minimum so that negative task scores share
     correctly; the sum of a species' adjusted fitnesses is then its mean shifted fitness.
+    K-medoids clusters (Backprop NEAT's sub-populations) share equally and never stagnate.
     """
-    stagnant = stagnant_species(species, generation, config)
+    clustered = config.speciation.method == "kmedoids"
+    stagnant = frozenset() if clustered else stagnant_species(species, generation, config)
     lowest = min(g.fitness for s in species for g in s.members)
     sums = {
         s.species_id: math.fsum(g.fitness - lowest for g in s.members) / len(s.members)
         for s in species
         if s.species_id not in stagnant
     }
-    counts = compute_spawn(list(sums.values()), config.population.size)
+    counts = compute_spawn([1.0] * len(sums) if clustered else list(sums.values()), config.population.size)
     return Allotment(sums, dict(zip(sums, counts)), stagnant)
 
 
@@ -114,7 +116,10 @@ def reproduce(
     Per species: the champion of a species with at least ``elitism_min_members`` members is
     copied unchanged (paper: more than five); parents are the best ``survival_threshold`` share;
     ``crossover_prob`` of the other offspring come from crossover (rarely with another species'
-    genome), the rest are mutated copies.
+    genome), the rest are mutated copies. Backprop NEAT's extinction (``extinction_prob``): the
+    species whose best genome is worst breeds from the parents of the species whose best is
+    best. Its hall of fame (``hall_of_fame``): the best genomes of the generation are copied
+    into the next one unchanged, after the offspring, unless elitism already kept them.
 
     Returns:
         The new genomes and the next unused genome id.
@@ -122,6 +127,11 @@ def reproduce(
     repro, cross = config.reproduction, config.crossover
     ranked_by_species = {s.species_id: _ranked(s.members) for s in species}
     breeding = [s.species_id for s in species if allotment.offspring.get(s.species_id, 0) > 0]
+    parent_source = {species_id: species_id for species_id in breeding}
+    # Drawn only when extinction is on, so runs without it keep their random stream.
+    if repro.extinction_prob > 0 and len(breeding) > 1 and rng.random() < repro.extinction_prob:
+        by_best = sorted(breeding, key=lambda i: (ranked_by_species[i][0].fitness, -i))
+        parent_source[by_best[0]] = by_best[-1]
     children: list[Genome] = []
     for species_id in breeding:
         members = ranked_by_species[species_id]
@@ -130,7 +140,8 @@ def reproduce(
             champion = members[0]
             children.append(champion.copy(champion.genome_id))
             quota -= 1
-        parents = members[: max(1, math.ceil(repro.survival_threshold * len(members)))]
+        breeders = ranked_by_species[parent_source[species_id]]
+        parents = breeders[: max(1, math.ceil(repro.survival_threshold * len(breeders)))]
         draws = rng.random((quota, 5)).tolist()
         for breed_draw, first_draw, second_draw, foreign_draw, mate_only_draw in draws:
             first = parents[int(first_draw * len(parents))]
@@ -150,4 +161,10 @@ def reproduce(
                 mutate(child, config, tracker, rng)
             next_genome_id += 1
             children.append(child)
+    if repro.hall_of_fame:
+        kept = {child.genome_id for child in children}
+        everyone = sorted((g for members in ranked_by_species.values() for g in members), key=lambda g: (-g.fitness, g.genome_id))
+        for famous in everyone[: repro.hall_of_fame]:
+            if famous.genome_id not in kept:
+                children.append(famous.copy(famous.genome_id))
     return children, next_genome_id

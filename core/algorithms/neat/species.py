@@ -1,4 +1,5 @@
-"""Speciation by compatibility distance (Stanley & Miikkulainen 2002, section 3.3).
+"""Speciation by compatibility distance (Stanley & Miikkulainen 2002, section 3.3), or by
+K-medoids clustering on the same distance (Backprop NEAT, backprop-neat-js ``ml/kmedoids.js``).
 
 "Each existing species is represented by a random genome inside the species from the previous
 generation. A given genome g in the current generation is placed in the first species in which
@@ -54,7 +55,11 @@ class SpeciesSet:
 
         Representatives are random members of the previous generation; species left empty go
         extinct. With ``target_species`` > 0 the threshold then moves one step toward that count.
+        With ``method = "kmedoids"`` the genomes are clustered instead (``cluster``).
         """
+        if config.method == "kmedoids":
+            self.cluster(genomes, config, generation, rng)
+            return
         for species in self.species:
             if species.members:
                 species.representative = species.members[int(rng.integers(len(species.members)))]
@@ -88,6 +93,91 @@ class SpeciesSet:
             elif len(self.species) > config.target_species:
                 self.threshold += config.threshold_step
 
+    def cluster(self, genomes: list[Genome], config: SpeciationConfig, generation: int, rng: np.random.Generator) -> None:
+        """Split the genomes into ``config.clusters`` species by K-medoids on the compatibility distance.
+
+        Each cluster's medoid is its representative. Clusters inherit the id (and fitness record)
+        of the previous species whose representative is nearest their medoid, nearest pairs
+        first, so a species stays the same species from one generation to the next; the others
+        found new species. Backprop NEAT re-clusters from scratch every generation and has no
+        such continuity; only the ids and records depend on it, not the clustering.
+        """
+        distances = distance_matrix(genomes, genomes, config)
+        medoids, assignment = k_medoids(distances, config.clusters, rng)
+        medoid_genomes = [genomes[m] for m in medoids.tolist()]
+        previous = list(self.species)
+        matched: dict[int, Species] = {}
+        if previous:
+            to_previous = distance_matrix(medoid_genomes, [s.representative for s in previous], config)
+            taken: set[int] = set()
+            for flat in np.argsort(to_previous, axis=None, kind="stable").tolist():
+                cluster, old = divmod(flat, len(previous))
+                if cluster not in matched and old not in taken:
+                    matched[cluster] = previous[old]
+                    taken.add(old)
+        species = []
+        for cluster, medoid in enumerate(medoid_genomes):
+            members = [genomes[i] for i in np.flatnonzero(assignment == cluster).tolist()]
+            if cluster in matched:
+                found = matched[cluster]
+                found.representative, found.members = medoid, members
+            else:
+                found = Species(self.next_species_id, generation, medoid, members, last_improved=generation)
+                self.next_species_id += 1
+            species.append(found)
+        self.species = sorted(species, key=lambda s: s.species_id)
+
     def species_of(self) -> dict[int, int]:
         """Map genome id -> species id."""
         return {g.genome_id: s.species_id for s in self.species for g in s.members}
+
+
+# backprop-neat-js ml/kmedoids.js: maxTry = 100 sweeps of PAM's swap phase.
+KMEDOIDS_MAX_SWEEPS = 100
+
+
+def k_medoids(distances: np.ndarray, k: int, rng: np.random.Generator, max_sweeps: int = KMEDOIDS_MAX_SWEEPS) -> tuple[np.ndarray, np.ndarray]:
+    """Partition around medoids as backprop-neat-js ``pam_partition`` does it.
+
+    Start from ``k`` random medoids. A sweep tries, for each medoid in turn, swapping it with
+    every non-medoid in turn and keeps a swap unless it raises the total distance of the points
+    to their nearest medoid (ties are kept, as in the source). Sweeps repeat until one leaves the
+    medoids unchanged, at most ``max_sweeps`` times.
+
+    Args:
+        distances: (n, n) symmetric distances with a zero diagonal.
+        k: number of clusters (at most n are made).
+
+    Returns:
+        The medoids' indices (k,) and each point's cluster (n,), an index into the medoids; a
+        point joins the first of its nearest medoids.
+    """
+    count = len(distances)
+    k = min(k, count)
+    order = rng.permutation(count)
+    medoids, others = order[:k].copy(), order[k:].copy()
+    for _ in range(max_sweeps):
+        before = medoids.copy()
+        for slot in range(k):
+            rest = np.delete(medoids, slot)
+            nearest_rest = distances[:, rest].min(axis=1) if len(rest) else np.full(count, np.inf)
+            # Costs are row sums of the same shape for the current set and every candidate, so
+            # equal costs compare equal (distances are symmetric: row c is column c).
+            best = np.minimum(nearest_rest[None, :], distances[medoids[slot : slot + 1]]).sum(axis=1)[0]
+            start = 0
+            while start < len(others):
+                # Rejected swaps change nothing, so all remaining candidates are costed at once
+                # and the first one that is not worse is taken; the scan goes on after it.
+                costs = np.minimum(nearest_rest[None, :], distances[others[start:]]).sum(axis=1)
+                hits = np.flatnonzero(costs <= best)
+                if not len(hits):
+                    break
+                position = start + int(hits[0])
+                medoids[slot], others[position] = others[position], medoids[slot]
+                best = costs[hits[0]]
+                start = position + 1
+        if np.array_equal(medoids, before):
+            break
+    assignment = np.argmin(distances[:, medoids], axis=1)
+    assignment[medoids] = np.arange(k)
+    return medoids, assignment

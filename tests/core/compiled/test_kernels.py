@@ -130,6 +130,10 @@ def test_numba_missing_or_disabled_means_numpy_without_error(monkeypatch, caplog
 def test_compiled_forward_pass_equals_numpy_bit_for_bit(recurrent):
     rng = np.random.default_rng(21 + recurrent)
     genomes = grow_random_genomes(50, 3, 2, recurrent=recurrent, rng=rng, steps=30)
+    extra = sorted(set(ACTIVATIONS) - {n.activation for g in genomes for n in g.nodes.values()})
+    for i, node in enumerate(n for g in genomes for n in g.nodes.values() if n.kind == "hidden"):
+        if extra and i % 4 == 0:
+            node.activation = extra[(i // 4) % len(extra)]  # functions the shared genome grower does not draw
     used = {n.activation for g in genomes for n in g.nodes.values() if n.kind != "input"}
     assert used == set(ACTIVATIONS), "want every activation in the sample"
     numpy_net = PopulationNetwork(genomes, recurrent, "numpy")
@@ -169,6 +173,16 @@ def test_compiled_xor_equals_numpy_on_random_genomes(recurrent):
     got = task.evaluate(PopulationNetwork(genomes, recurrent, "numba"), np.random.default_rng(0))
     assert np.array_equal(expected.fitness, got.fitness)
     assert np.array_equal(expected.criterion_met, got.criterion_met)
+
+
+@needs_numba
+def test_compiled_playground_fitness_equals_numpy():
+    task = make_task({"name": "playground", "dataset": "spiral", "train_size": 60, "test_size": 10})
+    genomes = grow_random_genomes(30, task.num_inputs, 1, recurrent=False, rng=np.random.default_rng(43), steps=25)
+    expected = task.evaluate(PopulationNetwork(genomes, False, "numpy"), np.random.default_rng(0))
+    got = task.evaluate(PopulationNetwork(genomes, False, "numba"), np.random.default_rng(0))
+    assert task.activations_per_genome == len(task.train_inputs) > 0
+    assert np.array_equal(expected.fitness, got.fitness, equal_nan=True)
 
 
 @needs_numba
