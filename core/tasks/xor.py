@@ -24,6 +24,8 @@ class XorTask:
     num_inputs = 2
     num_outputs = 1
     deterministic = True
+    # One batched activation over the four patterns (sizes the kernel choice; see core.compiled).
+    activations_per_genome = len(XOR_INPUTS)
 
     def __init__(self, fitness_threshold: float = 3.9):
         self.fitness_threshold = float(fitness_threshold)
