@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from core.algorithms.protocol import Checkpoint, EvaluationFailed, RunExhausted
+from core.compiled import choose_kernel
 from core.networks.batch import PopulationNetwork
 from core.networks.genome import Genome
 from core.networks.snapshot import GenomeSnapshot
@@ -61,6 +63,11 @@ class AlgorithmBase:
     population_size_key: ClassVar[str] = "population.size"
     # Evaluated networks may hold cycles (NEAT with feed_forward = false).
     recurrent: bool = False
+    # Evaluation kernel: "auto", "numpy" or "numba" (core.compiled). Fitness is bit-identical on
+    # each, so this is a setting of the process (CLI --kernel, the app), not of the run: run
+    # files do not record it. ``last_kernel`` is the one the latest evaluation ran on.
+    kernel: str = "auto"
+    last_kernel: str = "numpy"
 
     def __init__(self, config: Any, task: Task, seed: int | None = None):
         import uuid
@@ -87,6 +94,8 @@ class AlgorithmBase:
         # saves serialise each one once.
         self.history_json: list[str] = []
         self.best_fitness_ever = history[-1].best_fitness_ever if history else -math.inf
+        # Time spent evaluating on numpy with a compiled path at hand (the "auto" switch reads it).
+        self.numpy_evaluation_s = 0.0
 
     # --- to implement ---------------------------------------------------------------------
 
@@ -229,10 +238,13 @@ class AlgorithmBase:
             EvaluationFailed: no genome got a finite fitness.
             EvaluationInterrupted: the checkpoint abandoned the evaluation.
         """
-        population_net = PopulationNetwork(genomes, recurrent=self.recurrent)
+        work = len(genomes) * int(getattr(self.task, "activations_per_genome", 0))
+        kernel = choose_kernel(self.kernel, work, self.numpy_evaluation_s, work > 0)
+        population_net = PopulationNetwork(genomes, recurrent=self.recurrent, kernel=kernel)
         population_net.checkpoint = checkpoint
         if checkpoint is not None:
             checkpoint()
+        started = time.perf_counter()
         # Extreme (still finite) weights overflow to inf or NaN: such a genome faults, which is
         # handled below, so numpy need not warn about it.
         with np.errstate(over="ignore", invalid="ignore"):
@@ -240,6 +252,9 @@ class AlgorithmBase:
                 result = self.task.evaluate(population_net, rng)
             else:
                 result = self.task.evaluate(population_net, rng, episodes=episodes)
+        self.last_kernel = population_net.kernel
+        if work and population_net.kernel == "numpy":
+            self.numpy_evaluation_s += time.perf_counter() - started
         fitness = np.asarray(result.fitness, dtype=np.float64)
         if fitness.shape != (len(genomes),):
             raise ValueError(f"task {self.task.name} returned fitness of shape {fitness.shape}, expected ({len(genomes)},)")

@@ -331,6 +331,11 @@ class PlaygroundTask:
         self.train_inputs = feature_matrix(self.data.train_points, self.features)
         self.test_inputs = feature_matrix(self.data.test_points, self.features)
 
+    @property
+    def activations_per_genome(self) -> int:
+        """One batched activation over the training points (sizes the kernel choice; see core.compiled)."""
+        return len(self.train_inputs)
+
     def training_set(self) -> tuple[np.ndarray, np.ndarray]:
         """(N, inputs) training inputs and (N,) 0/1 targets, for training inside evolution."""
         return self.train_inputs, self.data.train_targets

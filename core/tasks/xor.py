@@ -26,6 +26,8 @@ class XorTask:
     num_outputs = 1
     deterministic = True
     spec_keys = ("fitness_threshold",)
+    # One batched activation over the four patterns (sizes the kernel choice; see core.compiled).
+    activations_per_genome = len(XOR_INPUTS)
 
     def __init__(self, fitness_threshold: float = 3.9):
         self.fitness_threshold = check_number(fitness_threshold, "task.fitness_threshold")
