@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(PY) bench/xor_bench.py --per-process --seeds 20
 	$(PY) bench/gui_stall_bench.py --kernel numba --cartpole-only
 	$(PY) bench/startup_bench.py --rounds 20
+	$(PY) bench/hostile_bench.py --mutants 5000 --memory-mb 50
 
 # Installs the X11 libraries when missing (as root with apt-get), else names the command to run.
 qt-x11-libs: $(STAMP)

@@ -28,7 +28,7 @@ ALLOWED = {
     "core.runs.fields": (),
     "core.runs.genome_json": ("core.networks", "core.runs.fields"),
     "core.runs.config": ("core.runs.fields",),
-    "core.runs.reports": ("core.networks",),
+    "core.runs.reports": ("core.networks", "core.runs.fields", "core.runs.genome_json"),
     "core.algorithms": ("core.networks", "core.tasks", "core.algorithms", "core.compiled", *RECORD_LEAVES),
 }
 

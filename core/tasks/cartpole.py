@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from core.networks.batch import PopulationNetwork
+from core.runs.fields import check_int, check_number
 from core.tasks import TaskResult
 from core.tasks.episodes import episode_seeds, run_compiled_episodes
 
@@ -35,6 +36,9 @@ THETA_LIMIT = 12 * 2 * math.pi / 360  # rad: the episode ends past +-12 degrees
 X_LIMIT = 2.4  # m: the episode ends when the cart leaves +-2.4
 MAX_STEPS = 500  # CartPole-v1 time limit
 SOLVED_RETURN = 475.0  # CartPole-v1 reward threshold
+# Bounds of the task's parameters (a run file asking for more is not one of ours).
+MAX_EPISODES = 100_000
+MAX_EPISODE_STEPS = 10_000_000
 # The constants of ``cartpole_step`` in the order its compiled twin
 # (core.compiled.numba_kernels._cartpole_step) reads them; 4/3 as the expression computes it.
 COMPILED_PARAMS = np.array(
@@ -104,16 +108,15 @@ class CartPoleTask:
     """
 
     name = "cartpole"
+    spec_keys = ("episodes", "max_steps", "fitness_threshold")
     num_inputs = 4
     num_outputs = 2
     deterministic = False
 
     def __init__(self, episodes: int = 5, max_steps: int = MAX_STEPS, fitness_threshold: float = SOLVED_RETURN):
-        if episodes < 1 or max_steps < 1:
-            raise ValueError("cartpole needs episodes >= 1 and max_steps >= 1")
-        self.episodes = int(episodes)
-        self.max_steps = int(max_steps)
-        self.fitness_threshold = float(fitness_threshold)
+        self.episodes = check_int(episodes, "task.episodes", 1, MAX_EPISODES)
+        self.max_steps = check_int(max_steps, "task.max_steps", 1, MAX_EPISODE_STEPS)
+        self.fitness_threshold = check_number(fitness_threshold, "task.fitness_threshold")
         self.last_stats = EpisodeStats(0, 0.0, 0.0)
 
     @property
