@@ -31,6 +31,10 @@ bench: $(STAMP)
 	$(PY) bench/gui_stall_bench.py
 	$(PY) bench/compare_bench.py --seeds 10 --workers 2
 	nice -n 10 $(PY) bench/backprop_neat_bench.py --seeds 10
+	$(PY) bench/xor_bench.py --per-process --seeds 20
+	$(PY) bench/gui_stall_bench.py --kernel numba --cartpole-only
+	$(PY) bench/startup_bench.py --rounds 20
+	$(PY) bench/hostile_bench.py --mutants 5000 --memory-mb 50
 	$(PY) bench/hyperneat_bench.py decode
 	nice -n 10 $(PY) bench/hyperneat_bench.py boxes --seeds 20 --generations 200
 

@@ -68,7 +68,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--xor-generations", type=int, default=300)
     parser.add_argument("--cartpole-generations", type=int, default=30)
+    parser.add_argument("--kernel", choices=("auto", "numpy", "numba"), default="auto", help="evaluation kernel of the worker")
+    parser.add_argument("--cartpole-only", action="store_true")
     args = parser.parse_args()
+    os.environ["NEATSCOPE_KERNEL"] = args.kernel
+    if args.kernel == "numba":
+        import core.compiled
+
+        core.compiled.load()  # numba's import and cache load happen before the measure
     app = make_application()
     with tempfile.TemporaryDirectory() as settings_dir:
         settings = QSettings(str(Path(settings_dir) / "s.ini"), QSettings.Format.IniFormat)
@@ -83,6 +90,9 @@ def main() -> None:
             ("CartPole-v1, pop 150, graph tab", "CartPole-v1", 150, args.cartpole_generations, 0),
             ("CartPole-v1, pop 1000, species tab", "CartPole-v1", 1000, args.cartpole_generations, 1),
         ]
+        if args.cartpole_only:
+            cases = cases[2:]
+        print(f"kernel: {args.kernel}\n")
         print("| case | generations | ticks | p50 late | p99 late | max late | generations/s |")
         print("|---|---|---|---|---|---|---|")
         for name, task, population, generations, tab in cases:

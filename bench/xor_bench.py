@@ -1,10 +1,15 @@
 """XOR benchmark: NEAT Scope's defaults against neat-python 2.0.0's XOR example, same seeds.
 
 Usage: python bench/xor_bench.py [--seeds 100] [--generations 300] [--skip-neat-python]
+       python bench/xor_bench.py --per-process [--seeds 20]
 
 Both libraries run in this one process, seed by seed, interleaved so machine noise hits both
 alike. Prints a Markdown table (paste it into bench/RESULTS.md) and writes the raw numbers to
 bench/out/xor.json.
+
+``--per-process`` runs each seed as its own process, as a user runs them: ``neatscope run xor
+--seed S`` against ``python bench/neat_python_xor.py S`` (neat-python's XOR example, which
+imports only neat), interleaved; the wall time of each process counts, start-up included.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -19,11 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.neat_python_xor import run_neat_python  # noqa: E402
 from core.algorithms.neat.config import default_config  # noqa: E402
 from core.algorithms.neat.evolution import Neat  # noqa: E402
 from core.tasks.xor import XorTask  # noqa: E402
-
-XOR_CASES = [((0.0, 0.0), 0.0), ((0.0, 1.0), 1.0), ((1.0, 0.0), 1.0), ((1.0, 1.0), 0.0)]
 
 
 def run_ours(seed: int, generations: int) -> dict:
@@ -46,42 +51,6 @@ def run_ours(seed: int, generations: int) -> dict:
     }
 
 
-def run_neat_python(seed: int, generations: int, config_path: Path) -> dict:
-    """One neat-python run with its own XOR example config and evaluation loop."""
-    import neat
-
-    config = neat.Config(
-        neat.DefaultGenome, neat.DefaultReproduction, neat.DefaultSpeciesSet, neat.DefaultStagnation, str(config_path)
-    )
-    counted = {"evaluations": 0, "generations": 0}
-
-    def eval_genomes(genomes, config):
-        counted["generations"] += 1
-        for _, genome in genomes:
-            counted["evaluations"] += 1
-            genome.fitness = 4.0
-            net = neat.nn.FeedForwardNetwork.create(genome, config)
-            for inputs, target in XOR_CASES:
-                genome.fitness -= (net.activate(inputs)[0] - target) ** 2
-
-    started = time.perf_counter()
-    population = neat.Population(config, seed=seed)
-    try:
-        winner = population.run(eval_genomes, generations)
-        solved = winner.fitness >= config.fitness_threshold
-        hidden = len(winner.nodes) - config.genome_config.num_outputs
-    except neat.CompleteExtinctionException:
-        solved, hidden = False, None
-    wall = time.perf_counter() - started
-    return {
-        "solved": bool(solved),
-        "evaluations": counted["evaluations"],
-        "generations": counted["generations"],
-        "hidden": hidden,
-        "wall_s": wall,
-    }
-
-
 def summarise(name: str, runs: list[dict]) -> dict:
     """Success rate and the distribution of cost over solved runs."""
     solved = [r for r in runs if r["solved"]]
@@ -98,12 +67,43 @@ def summarise(name: str, runs: list[dict]) -> dict:
     }
 
 
+def per_process(seeds: int, generations: int) -> None:
+    """Each run its own process, start-up included, the two libraries interleaved."""
+    ours_wall, theirs_wall, ours_solved, theirs_solved, ours_generations = [], [], 0, 0, []
+    for seed in range(seeds):
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "neatscope", "run", "xor", "--seed", str(seed), "--generations", str(generations), "--quiet"],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        )
+        ours_wall.append(time.perf_counter() - started)
+        summary = json.loads(done.stdout)
+        ours_solved += summary["solved"]
+        ours_generations.append(summary["generations"])
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "neat_python_xor.py"), str(seed), str(generations)], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        theirs_wall.append(time.perf_counter() - started)
+        theirs_solved += json.loads(done.stdout)["solved"]
+        print(f"seed {seed}: ours {ours_wall[-1]:.3f} s, neat-python {theirs_wall[-1]:.3f} s", file=sys.stderr)
+    print("| implementation | runs solved | total wall (all processes) | median wall per process |")
+    print("|---|---|---|---|")
+    print(f"| NEAT Scope (`neatscope run xor --seed S`) | {ours_solved}/{seeds} | {sum(ours_wall):.2f} s | {statistics.median(ours_wall) * 1000:.0f} ms |")
+    print(f"| neat-python 2.0.0 (its XOR example) | {theirs_solved}/{seeds} | {sum(theirs_wall):.2f} s | {statistics.median(theirs_wall) * 1000:.0f} ms |")
+    print(f"\nTotal wall: NEAT Scope / neat-python = 1/{sum(theirs_wall) / sum(ours_wall):.1f}; NEAT Scope median generations {statistics.median(ours_generations)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=100)
     parser.add_argument("--generations", type=int, default=300)
     parser.add_argument("--skip-neat-python", action="store_true")
+    parser.add_argument("--per-process", action="store_true", help="one process per run, start-up included")
     args = parser.parse_args()
+    if args.per_process:
+        per_process(args.seeds, args.generations)
+        return
 
     ours, theirs = [], []
     for seed in range(args.seeds):

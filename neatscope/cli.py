@@ -13,10 +13,16 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
+import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+# OpenBLAS starts a thread per core when numpy is imported (~60 ms of a 0.2 s run here); the
+# engine's array work is far too small to use BLAS threads, so the command goes without them.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 DEFAULT_GENERATIONS = 300
 # Options of the playground task, by their argparse names.
@@ -62,6 +68,8 @@ def summary(run: Any, wall_s: float) -> dict[str, Any]:
         "criterion_met_generation": criterion_at.generation if criterion_at else None,
         "evaluations": run.evaluations,
         "env_steps": run.env_steps,
+        "kernel": run.kernel,
+        "last_kernel": run.last_kernel,
         "best_fitness": last.best_fitness if last else None,
         "best_fitness_ever": last.best_fitness_ever if last else None,
         "champion": genome_to_dict(last.champion.to_genome()) if last else None,
@@ -74,29 +82,118 @@ def summary(run: Any, wall_s: float) -> dict[str, Any]:
     }
 
 
-def _evolve(run: Any, args: argparse.Namespace, generations: int, stop_when_solved: bool, run_dir: str | None) -> int:
-    from core.runs.persistence import autosave, save_run
+class SaveFailed(Exception):
+    """A save during a run failed (disk full, folder gone); the message names the last good save."""
 
+
+class _Saves:
+    """The run's saves (``--save`` file, run folder), remembering the last one that worked so a
+    failed save (a full disk) can say where the run can be resumed from."""
+
+    def __init__(self, run: Any, save_path: str | None, folder: Any):
+        self.run, self.save_path, self.folder = run, save_path, folder
+        self.last_good: tuple[str, int] | None = None  # (what to resume, generation)
+
+    def save(self, to_file: bool, to_folder: bool) -> None:
+        from core.runs.persistence import save_run
+
+        if to_file and self.save_path:
+            self._attempt(lambda: save_run(self.run, self.save_path), self.save_path, self.save_path)
+        if to_folder and self.folder is not None:
+            self._attempt(lambda: self.folder.autosave(self.run), self.folder.path / "run.json", self.folder.path)
+
+    def _attempt(self, write: Any, target: Any, resume_from: Any) -> None:
+        try:
+            write()
+        except OSError as error:
+            if self.last_good is None:
+                where = "no save of this run was written"
+            else:
+                where = f"the last good save is generation {self.last_good[1]} (neatscope resume {self.last_good[0]})"
+            raise SaveFailed(f"could not save generation {self.run.generation} to {target}: {error.strerror or error}; the run stops, {where}") from None
+        self.last_good = (str(resume_from), self.run.generation)
+
+
+def _evolve(run: Any, args: argparse.Namespace, generations: int, stop_when_solved: bool, saves: _Saves) -> int:
+    folder = saves.folder
     started = time.perf_counter()
-    if generations > 0 and not (stop_when_solved and run.solved):
+    if stop_when_solved and run.solved and generations > 0:
+        print(
+            f"note: the run already solved its task at generation {run.generation - 1}; no generation was run "
+            "(add --no-stop to keep evolving)",
+            file=sys.stderr,
+        )
+    elif generations == 0:
+        print(f"note: no generation to run (the run is at generation {run.generation})", file=sys.stderr)
+    else:
         for report in run.run(generations, stop_when_solved=stop_when_solved):
             if not args.quiet:
                 print(_generation_line(report), flush=True)
-            if args.save and args.save_every and report.generation % args.save_every == 0:
-                save_run(run, args.save)
-            if run_dir and args.autosave_every and run.generation % args.autosave_every == 0:
-                autosave(run, run_dir)
+            due_file = bool(args.save and args.save_every and report.generation % args.save_every == 0)
+            due_folder = bool(folder is not None and args.autosave_every and run.generation % args.autosave_every == 0)
+            if due_file or due_folder:
+                saves.save(due_file, due_folder)
     wall = time.perf_counter() - started
-    if args.save:
-        save_run(run, args.save)
-    if run_dir:
-        autosave(run, run_dir)
+    saves.save(True, True)
     result = summary(run, wall)
     text = json.dumps(result, indent=2)
     if args.json:
-        Path(args.json).write_text(text + "\n", encoding="utf-8")
+        try:
+            Path(args.json).write_text(text + "\n", encoding="utf-8")
+        except OSError as error:
+            raise SaveFailed(f"could not write --json {args.json}: {error.strerror or error} (the run itself was saved)") from None
     print(text)
     return 0
+
+
+def _check_output_file(option: str, path: str | None) -> None:
+    """Fail before the run if ``path`` cannot be written as a file (one ``error:`` line)."""
+    if path is None:
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise ValueError(f"{option} {path} is a folder; give a file name")
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise ValueError(f"{option} {path}: the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise ValueError(f"{option} {path}: not writable")
+
+
+def _check_output_folder(option: str, path: str | None) -> None:
+    """Fail before the run if ``path`` cannot be (created and) written as a folder."""
+    if path is None:
+        return
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        raise ValueError(f"{option} {path} is a file, not a folder")
+    existing = target
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ValueError(f"{option} {path}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK):
+        raise ValueError(f"{option} {path}: {existing} is not writable")
+
+
+def _check_counts(args: argparse.Namespace) -> None:
+    """Options that count something: negative (or zero where it means nothing) is an error."""
+    for option, minimum in (
+        ("generations", 0), ("save_every", 0), ("autosave_every", 0), ("workers", 0), ("episodes", 1), ("max_steps", 1),
+        ("population", 1), ("inputs", 1), ("outputs", 1), ("seed", 0), ("seeds", 1), ("first_seed", 0), ("max_evaluations", 1),
+        ("max_generations", 1), ("fitness_memory", 16),
+    ):  # fmt: skip
+        value = getattr(args, option, None)
+        if value is not None and value < minimum:
+            raise ValueError(f"--{option.replace('_', '-')} must be at least {minimum}, got {value}")
+    for option in ("threshold", "fitness_timeout"):
+        value = getattr(args, option, None)
+        if value is not None and not math.isfinite(value):
+            raise ValueError(f"--{option.replace('_', '-')} must be a finite number, got {value}")
+    if getattr(args, "fitness_timeout", None) is not None and args.fitness_timeout <= 0:
+        raise ValueError(f"--fitness-timeout must be positive, got {args.fitness_timeout}")
 
 
 def task_from_args(args: argparse.Namespace) -> Any:
@@ -105,15 +202,32 @@ def task_from_args(args: argparse.Namespace) -> Any:
 
     if sum(bool(x) for x in (args.env, args.task, args.fitness)) > 1:
         raise ValueError("give one of: a task name, --env, --fitness")
+    isolation = [option for option in ("isolate", "fitness_timeout", "fitness_memory") if getattr(args, option, None)]
+    if isolation and not args.fitness:
+        raise ValueError(f"--{isolation[0].replace('_', '-')} applies to --fitness only")
     playground = {name: getattr(args, name) for name in PLAYGROUND_OPTIONS if getattr(args, name, None) is not None}
     if playground and args.task != "playground":
         raise ValueError(f"--{next(iter(playground)).replace('_', '-')} applies to the playground task only")
     if args.fitness:
-        from core.tasks.function import FunctionTask
+        from core.tasks.function import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_S, FunctionTask
 
         if args.inputs is None or args.outputs is None:
             raise ValueError("--fitness needs --inputs and --outputs")
-        return FunctionTask(args.fitness, args.inputs, args.outputs, fitness_threshold=args.threshold)
+        if (args.fitness_timeout is not None or args.fitness_memory is not None) and not args.isolate:
+            raise ValueError("--fitness-timeout and --fitness-memory apply with --isolate")
+        if args.workers and not args.isolate:
+            raise ValueError("--workers applies to --fitness with --isolate (or to --env)")
+        # The user typed the name: the module is looked up in the current folder too.
+        return FunctionTask(
+            args.fitness,
+            args.inputs,
+            args.outputs,
+            fitness_threshold=args.threshold,
+            isolate=args.isolate,
+            timeout=(DEFAULT_TIMEOUT_S if args.fitness_timeout is None else args.fitness_timeout) if args.isolate else None,
+            memory_limit_mb=(DEFAULT_MEMORY_LIMIT_MB if args.fitness_memory is None else args.fitness_memory) if args.isolate else None,
+            workers=args.workers,
+        )
     if args.env:
         from core.tasks.gym_env import GymTask
 
@@ -126,10 +240,14 @@ def task_from_args(args: argparse.Namespace) -> Any:
         from core.tasks.cartpole import MAX_STEPS, SOLVED_RETURN, CartPoleTask
 
         return CartPoleTask(
-            episodes=args.episodes, max_steps=args.max_steps or MAX_STEPS, fitness_threshold=args.threshold or SOLVED_RETURN
+            episodes=args.episodes,
+            max_steps=MAX_STEPS if args.max_steps is None else args.max_steps,
+            fitness_threshold=SOLVED_RETURN if args.threshold is None else args.threshold,
         )
     if args.workers:
         raise ValueError("--workers applies to --env tasks only")
+    if args.task != "cartpole" and args.max_steps is not None:
+        raise ValueError("--max-steps applies to cartpole and --env tasks only")
     if args.task == "playground":
         if playground.get("features") is not None:
             playground["features"] = [name.strip() for name in playground["features"].split(",") if name.strip()]
@@ -178,51 +296,86 @@ def _backprop_layers(args: argparse.Namespace) -> tuple[dict, ...]:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from core.algorithms.registry import algorithm_class
-    from core.runs.persistence import autosave, write_goal
 
+    _check_counts(args)
+    _check_output_file("--save", args.save)
+    _check_output_file("--json", args.json)
+    _check_output_folder("--run-dir", args.run_dir)
     layers = _backprop_layers(args)
     cls = algorithm_class(args.algorithm)
     config = algorithm_config(cls, args.config, args.population, layers)
-    task = task_from_args(args)
     generations = DEFAULT_GENERATIONS if args.generations is None else args.generations
+    folder = None
+    if args.run_dir:  # a plain run never loads the saving code
+        from core.runs.persistence import RunFolder
+
+        folder = RunFolder(args.run_dir)
+        folder.acquire()
     try:
-        run = cls(config, task, args.seed)
-        if args.run_dir:
-            write_goal(args.run_dir, generations, not args.no_stop)
-            autosave(run, args.run_dir)
-        return _evolve(run, args, generations, not args.no_stop, args.run_dir)
+        task = task_from_args(args)
+        try:
+            run = cls(config, task, args.seed)
+            run.kernel = args.kernel
+            saves = _Saves(run, args.save, folder)
+            if folder is not None:
+                folder.write_goal(generations, not args.no_stop, run.run_id)
+                saves.save(False, True)
+            return _evolve(run, args, generations, not args.no_stop, saves)
+        finally:
+            task.close()
     finally:
-        task.close()
+        if folder is not None:
+            folder.release()
 
 
 def _cmd_resume(args: argparse.Namespace) -> int:
     """Continue a run file, or a run folder from its last autosave towards its recorded goal."""
-    from core.runs.persistence import load_run, read_goal
+    from core.runs.persistence import RunFolder, load_run, read_goal
 
-    run = load_run(args.run_file)
+    _check_counts(args)
+    user_code = args.fitness or args.env
     run_dir = args.run_file if Path(args.run_file).is_dir() else None
-    goal = read_goal(run_dir) if run_dir else None
-    stop_when_solved = not args.no_stop if goal is None or args.no_stop else goal[1]
-    if args.generations is not None:
-        generations = args.generations
-    elif goal is not None:
-        generations = max(0, goal[0] - run.generation)
-    else:
-        generations = DEFAULT_GENERATIONS
     if args.save is None and run_dir is None:
         args.save = args.run_file
+    _check_output_file("--save", args.save)
+    _check_output_file("--json", args.json)
+    folder = RunFolder(run_dir) if run_dir else None
+    if folder is not None:
+        folder.acquire()  # before reading: another process may be writing it
     try:
-        return _evolve(run, args, generations, stop_when_solved, run_dir)
+        # The user named the code on the command line: its module is looked up here too.
+        run = load_run(args.run_file, user_code=user_code)
+        run.kernel = args.kernel
+        try:
+            goal = read_goal(run_dir) if run_dir else None
+            stop_when_solved = not args.no_stop if goal is None or args.no_stop else goal.stop_when_solved
+            if args.generations is not None:
+                generations = args.generations
+            elif goal is not None:
+                generations = max(0, goal.total_generations - run.generation)
+                if generations == 0:
+                    print(f"note: the run folder's goal of {goal.total_generations} generations is already reached (give --generations N to go on)", file=sys.stderr)
+            else:
+                generations = DEFAULT_GENERATIONS
+            return _evolve(run, args, generations, stop_when_solved, _Saves(run, args.save, folder))
+        finally:
+            run.task.close()
     finally:
-        run.task.close()
+        if folder is not None:
+            folder.release()
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from core.runs.compare import CompareSpec, load_spec, run_compare
 
+    _check_counts(args)
+    user_code = None
     if args.resume:
+        if args.out:
+            raise ValueError("give --out DIR for a new compare or --resume DIR, not both")
         spec = load_spec(args.resume)
         out = args.resume
+        user_code = args.fitness or args.env  # named again by the user, as for resume
     else:
         if not args.out:
             raise ValueError("compare needs --out DIR (or --resume DIR)")
@@ -238,13 +391,16 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             configs[name] = algorithm_config(cls, overrides.pop(name, None), None).to_dict()
         if overrides:
             raise ValueError(f"--config names algorithm(s) not compared: {', '.join(overrides)}")
+        _check_output_folder("--out", args.out)
         task = task_from_args(args)
         try:
             task_spec = task.spec()
         finally:
             task.close()
-        if args.seeds < 1 or args.max_evaluations < 1:
-            raise ValueError("--seeds and --max-evaluations must be at least 1")
+        from core.tasks import required_code
+
+        code = required_code(task_spec)
+        user_code = code.target if code is not None else None  # the user typed it
         spec = CompareSpec(
             task=task_spec,
             algorithms=algorithms,
@@ -255,7 +411,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             configs=configs,
         )
         out = args.out
-    result = run_compare(spec, out, workers=args.workers, progress=None if args.quiet else sys.stderr)
+    result = run_compare(spec, out, workers=args.workers, progress=None if args.quiet else sys.stderr, user_code=user_code)
     print(json.dumps(result, indent=2))
     return 0
 
@@ -295,6 +451,10 @@ def _add_evolve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--save-every", type=int, default=0, metavar="N", help="also save every N generations")
     parser.add_argument("--quiet", action="store_true", help="print only the JSON summary")
     parser.add_argument("--autosave-every", type=int, default=10, metavar="N", help="autosave into the run folder every N generations (default 10, 0: only at the end)")
+    parser.add_argument(
+        "--kernel", choices=("auto", "numpy", "numba"), default="auto",
+        help="evaluation code: numpy, numba (compiled; same fitness, faster on big work) or auto (default: numba once the work is big)",
+    )
 
 
 def _add_task_options(parser: argparse.ArgumentParser) -> None:
@@ -306,6 +466,12 @@ def _add_task_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--episodes", type=int, default=5, help="episodes per genome for cartpole/--env (default 5)")
     parser.add_argument("--max-steps", type=int, help="step cap per episode (default: the env's time limit)")
     parser.add_argument("--threshold", type=float, help="fitness that counts as solved (default: the task's)")
+    parser.add_argument(
+        "--isolate", action="store_true", help="run the --fitness function in worker processes: exits, crashes, hangs and memory hogs fault one genome"
+    )
+    parser.add_argument("--fitness-timeout", type=float, metavar="S", help="with --isolate: seconds one genome may take (default 60)")
+    parser.add_argument("--fitness-memory", type=int, metavar="MB", help="with --isolate: memory a worker may use (default 2048)")
+
     parser.add_argument("--dataset", help="playground: circle, xor, gaussian or spiral (default spiral)")
     parser.add_argument("--noise", type=float, help="playground: noise 0 to 0.5 (default 0.5)")
     parser.add_argument("--data-seed", type=int, help="playground: seed of the data (default: --seed, else 0)")
@@ -316,14 +482,31 @@ def _add_task_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resolution", type=int, help="boxes: visual field pixels per side (default 11)")
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """argparse with the house rule for bad input: one ``error:`` line, exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        from core.runs.fields import SHOWN_CHARACTERS
+
+        if len(message) > 4 * SHOWN_CHARACTERS:
+            message = message[: 4 * SHOWN_CHARACTERS - 3] + "..."
+        sys.stderr.write(f"error: {message} (see {self.prog} --help)\n")
+        sys.exit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``neatscope`` command."""
     from core.algorithms.registry import ALGORITHMS
 
     algorithm_help = "; ".join(f"{name}: {entry.summary}" for name, entry in ALGORITHMS.items())
-    parser = argparse.ArgumentParser(prog="neatscope", description="Evolve neural networks with NEAT and its family, and watch it happen.")
-    parser.add_argument("--log-level", default="WARNING", help="logging level (DEBUG, INFO, WARNING)")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = OneLineErrorParser(prog="neatscope", description="Evolve neural networks with NEAT and its family, and watch it happen.")
+    parser.add_argument(
+        "--log-level", default="WARNING", type=str.upper, choices=LOG_LEVELS, help="logging level (DEBUG, INFO, WARNING, ERROR)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineErrorParser)
 
     run = commands.add_parser("run", help="evolve headless, one line per generation")
     _add_task_options(run)
@@ -342,6 +525,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     resume = commands.add_parser("resume", help="continue a saved run exactly where it stopped")
     resume.add_argument("run_file", help="a run file (--save, Save population) or a run folder (--run-dir, the app's autosaves)")
+    resume.add_argument(
+        "--fitness", metavar="MODULE:FUNCTION", help="the run's own fitness function, named again (loading a file never imports it by itself)"
+    )
+    resume.add_argument("--env", metavar="MODULE:ENV_ID", help="the run's gymnasium id naming a module, named again")
     _add_evolve_options(resume)
     resume.set_defaults(handler=_cmd_resume)
 
@@ -382,12 +569,24 @@ def main(argv: list[str] | None = None) -> int:
     from core.runs.fields import RunFileError
 
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.handler(args)
     except (ConfigError, RunFileError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_one_line(error)}", file=sys.stderr)
         return 2
+    except SaveFailed as error:
+        print(f"error: {_one_line(error)}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print("error: out of memory (a population, network or file too large for this machine)", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _one_line(error: BaseException) -> str:
+    """An error's message as one line of reasonable length (values in it are already cut short)."""
+    text = " ".join(str(error).split())
+    return text if len(text) <= 1000 else text[:997] + "..."

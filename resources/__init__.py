@@ -1,1 +1,1 @@
-"""Default configuration files shipped with NEAT Scope (read with importlib.resources)."""
+"""Default configuration files shipped with NEAT Scope (read by core.runs.config.resource_toml)."""

@@ -2,6 +2,10 @@
 
     networks  <-  tasks  <-  algorithms  <-  runs.persistence / runs.compare  <-  neatscope, desktop_app
 
+``core.compiled`` holds the numba twins of networks' and tasks' array code: a leaf below them
+(it reads only the activation constants), imported by networks, tasks and algorithms.
+numba is imported only by ``core/compiled/numba_kernels.py``, which only ``core.compiled.load()`` imports.
+
 ``runs.fields``, ``runs.genome_json``, ``runs.config`` and ``runs.reports`` are the run
 record's data modules: leaves every layer may use. gymnasium is imported only inside
 core/tasks, lazily; matplotlib only inside core/runs/plots, lazily.
@@ -18,13 +22,14 @@ FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "pyqtgraph", "desktop_app", "shiboken6
 RECORD_LEAVES = ("core.runs.fields", "core.runs.genome_json", "core.runs.config", "core.runs.reports")
 # What each layer may import from core (prefixes); anything else in core is above it.
 ALLOWED = {
-    "core.networks": ("core.networks",),
-    "core.tasks": ("core.networks", "core.tasks", *RECORD_LEAVES),
+    "core.compiled": ("core.compiled", "core.networks.activations"),
+    "core.networks": ("core.networks", "core.compiled"),
+    "core.tasks": ("core.networks", "core.tasks", "core.compiled", *RECORD_LEAVES),
     "core.runs.fields": (),
     "core.runs.genome_json": ("core.networks", "core.runs.fields"),
     "core.runs.config": ("core.runs.fields",),
-    "core.runs.reports": ("core.networks",),
-    "core.algorithms": ("core.networks", "core.tasks", "core.algorithms", *RECORD_LEAVES),
+    "core.runs.reports": ("core.networks", "core.runs.fields", "core.runs.genome_json"),
+    "core.algorithms": ("core.networks", "core.tasks", "core.algorithms", "core.compiled", *RECORD_LEAVES),
 }
 
 
@@ -73,6 +78,16 @@ def test_heavy_libraries_only_in_their_room_and_never_at_module_level(package, f
             if name.split(".")[0] == package:
                 assert folder in path.parts, f"{path} imports {package} outside core/{folder}"
                 assert id(node) not in top_level, f"{path} imports {package} at module level"
+
+
+def test_numba_only_in_the_kernels_module_which_nothing_imports_directly():
+    kernels = CORE / "compiled" / "numba_kernels.py"
+    for path in ROOT.rglob("*.py"):
+        if ".venv" in path.parts or path == kernels:
+            continue
+        for _, name in _imports(path):
+            assert name.split(".")[0] != "numba", f"{path} imports numba"
+            assert name != "core.compiled.numba_kernels", f"{path} imports the numba kernels (use core.compiled.load())"
 
 
 def test_each_layer_imports_only_what_is_below_it():

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+import typing
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -34,7 +35,8 @@ from core.algorithms.protocol import Checkpoint
 from core.networks.backprop import TrainableNetwork, TrainingResult, TrainingSettings, train_population
 from core.networks.batch import PopulationNetwork
 from core.runs.config import ConfigError, bounded, probability
-from core.runs.reports import GenerationReport
+from core.runs.fields import check_exact_keys
+from core.runs.reports import GenerationReport, read_typed
 
 DEFAULTS_RESOURCE = "backprop_neat_default.toml"
 
@@ -106,12 +108,13 @@ class BackpropNeatExtras:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> BackpropNeatExtras:
-        """Inverse of ``to_dict``."""
-        neat = NeatExtras.from_dict({"species": data["species"], "compatibility_threshold": data["compatibility_threshold"]})
-        values = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name not in ("species", "compatibility_threshold")}
-        for name in ("champion_loss_curve", "species_train_accuracy", "species_test_accuracy"):
-            values[name] = tuple(float(v) for v in values[name])
+    def from_dict(cls, data: Any, where: str = "extras") -> BackpropNeatExtras:
+        """Inverse of ``to_dict``, checking every field (``RunFileError`` names the one that is wrong)."""
+        names = tuple(f.name for f in dataclasses.fields(cls))
+        check_exact_keys(data, names, where)
+        neat = NeatExtras.from_dict({"species": data["species"], "compatibility_threshold": data["compatibility_threshold"]}, where)
+        hints = typing.get_type_hints(cls)
+        values = {name: read_typed(data[name], hints[name], f"{where}.{name}") for name in names if name not in ("species", "compatibility_threshold")}
         return cls(neat.species, neat.compatibility_threshold, **values)
 
 

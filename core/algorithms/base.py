@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,18 +17,22 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from core.algorithms.protocol import Checkpoint, EvaluationFailed
+from core.algorithms.protocol import Checkpoint, EvaluationFailed, RunExhausted
+from core.compiled import choose_kernel
 from core.networks.batch import PopulationNetwork
 from core.networks.genome import Genome
 from core.networks.snapshot import GenomeSnapshot
 from core.runs.config import load_config
-from core.runs.fields import RunFileError
+from core.runs.fields import MAX_COUNTER, RunFileError
 from core.runs.reports import GenerationReport
 from core.tasks import Task
 
 logger = logging.getLogger(__name__)
 
 MAX_FAULT_EXAMPLES = 3
+# Fitness beyond this is a fault like NaN: sums, means and squares over a whole population of
+# such values (statistics, fitness sharing) must stay finite, and reports must save as JSON.
+MAX_ABS_FITNESS = 1e100
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +63,20 @@ class AlgorithmBase:
     population_size_key: ClassVar[str] = "population.size"
     # Evaluated networks may hold cycles (NEAT with feed_forward = false).
     recurrent: bool = False
+    # Evaluation kernel: "auto", "numpy" or "numba" (core.compiled). Fitness is bit-identical on
+    # each, so this is a setting of the process (CLI --kernel, the app), not of the run: run
+    # files do not record it. ``last_kernel`` is the one the latest evaluation ran on.
+    kernel: str = "auto"
+    last_kernel: str = "numpy"
 
     def __init__(self, config: Any, task: Task, seed: int | None = None):
+        import uuid
+
         sequence = np.random.SeedSequence(seed)
         self._init_common(config, task, int(sequence.entropy), 0, 0, 0, [])  # type: ignore[arg-type]
+        # Names this run in its run folder (goal.json and run.json must agree); not a random
+        # draw of the run, so it comes from the OS, not from the run's generator.
+        self.run_id = uuid.uuid4().hex
         self.rng = np.random.Generator(np.random.PCG64(sequence))
         self._initialise()
 
@@ -79,6 +94,8 @@ class AlgorithmBase:
         # saves serialise each one once.
         self.history_json: list[str] = []
         self.best_fitness_ever = history[-1].best_fitness_ever if history else -math.inf
+        # Time spent evaluating on numpy with a compiled path at hand (the "auto" switch reads it).
+        self.numpy_evaluation_s = 0.0
 
     # --- to implement ---------------------------------------------------------------------
 
@@ -132,14 +149,18 @@ class AlgorithmBase:
         env_steps: int,
         history: list[GenerationReport],
         state: dict[str, Any],
+        run_id: str | None = None,
     ):
         """Rebuild a run from saved data (see ``core.runs.persistence``); it continues bit-identically.
 
         Raises:
             RunFileError: the algorithm's state is invalid.
         """
+        import uuid
+
         algorithm = cls.__new__(cls)
         algorithm._init_common(config, task, seed_entropy, generation, evaluations, env_steps, history)
+        algorithm.run_id = run_id if run_id is not None else uuid.uuid4().hex
         algorithm.rng = np.random.Generator(np.random.PCG64())
         algorithm.rng.bit_generator.state = rng_state
         if not isinstance(state, dict):
@@ -163,6 +184,20 @@ class AlgorithmBase:
         copy = np.random.Generator(np.random.PCG64())
         copy.bit_generator.state = self.rng.bit_generator.state
         return copy
+
+    def ensure_room(self, **after: int) -> None:
+        """Raise ``RunExhausted`` (before anything changes) if a counter would reach
+        ``MAX_COUNTER`` in this generation.
+
+        Args:
+            after: each counter's largest possible value at the end of this generation, by name.
+        """
+        after.setdefault("generation", self.generation + 1)
+        for name, value in after.items():
+            if value >= MAX_COUNTER:
+                raise RunExhausted(
+                    f"generation {self.generation} would take {name} to {value:,}, past the 2**62 a run file holds; the run ends here"
+                )
 
     def task_rng(self, generation: int, stream: int = 0) -> np.random.Generator:
         """The task's random stream for one generation, independent of the algorithm's stream.
@@ -194,7 +229,8 @@ class AlgorithmBase:
     ) -> Evaluation:
         """Score genomes on the task in one population batch; nothing else changes.
 
-        Non-finite fitness (a faulted genome) gets the batch's worst finite fitness. Counters
+        Non-finite fitness, or fitness beyond ±``MAX_ABS_FITNESS`` (a faulted genome), gets the
+        batch's worst usable fitness. Counters
         are not touched here: the caller adds ``count`` evaluations once the whole generation
         has succeeded, so an interrupted step leaves them as they were.
 
@@ -202,25 +238,53 @@ class AlgorithmBase:
             EvaluationFailed: no genome got a finite fitness.
             EvaluationInterrupted: the checkpoint abandoned the evaluation.
         """
-        return self.evaluate_network(PopulationNetwork(genomes, recurrent=self.recurrent), checkpoint, rng, episodes)
+        work = len(genomes) * int(getattr(self.task, "activations_per_genome", 0))
+        kernel = choose_kernel(self.kernel, work, self.numpy_evaluation_s, work > 0)
+        population_net = PopulationNetwork(genomes, recurrent=self.recurrent, kernel=kernel)
+        return self.evaluate_network(population_net, checkpoint, rng, episodes, [g.genome_id for g in genomes], work)
 
-    def evaluate_network(self, population_net: Any, checkpoint: Checkpoint | None, rng: np.random.Generator, episodes: int | None = None) -> Evaluation:
+    def evaluate_network(
+        self,
+        population_net: Any,
+        checkpoint: Checkpoint | None,
+        rng: np.random.Generator,
+        episodes: int | None = None,
+        genome_ids: Sequence[int] | None = None,
+        work: int = 0,
+    ) -> Evaluation:
         """``evaluate`` for a population already built as a network batch (any object with
-        ``PopulationNetwork``'s interface, e.g. HyperNEAT's decoded substrates)."""
+        ``PopulationNetwork``'s interface, e.g. HyperNEAT's decoded substrates); ``genome_ids``
+        name genomes in fault messages, ``work`` feeds the kernel choice's timing."""
+        size = population_net.size
+        genome_ids = list(range(size)) if genome_ids is None else list(genome_ids)
         population_net.checkpoint = checkpoint
         if checkpoint is not None:
             checkpoint()
-        if episodes is None:
-            result = self.task.evaluate(population_net, rng)
-        else:
-            result = self.task.evaluate(population_net, rng, episodes=episodes)
-        size = population_net.size
+        started = time.perf_counter()
+        # Extreme (still finite) weights overflow to inf or NaN: such a genome faults, which is
+        # handled below, so numpy need not warn about it.
+        with np.errstate(over="ignore", invalid="ignore"):
+            if episodes is None:
+                result = self.task.evaluate(population_net, rng)
+            else:
+                result = self.task.evaluate(population_net, rng, episodes=episodes)
+        self.last_kernel = getattr(population_net, "kernel", "numpy")
+        if work and self.last_kernel == "numpy":
+            self.numpy_evaluation_s += time.perf_counter() - started
         fitness = np.asarray(result.fitness, dtype=np.float64)
         if fitness.shape != (size,):
             raise ValueError(f"task {self.task.name} returned fitness of shape {fitness.shape}, expected ({size},)")
-        finite = np.isfinite(fitness)
+        with np.errstate(invalid="ignore"):
+            finite = np.abs(fitness) <= MAX_ABS_FITNESS  # False for NaN and ±inf too
         faults = int((~finite).sum())
-        examples = tuple(message for _, message in result.errors[:MAX_FAULT_EXAMPLES])
+        errors = list(result.errors)
+        reported = {index for index, _ in errors}
+        errors += [
+            (int(i), f"genome {genome_ids[i]}: fitness {fitness[i]:g} is beyond ±{MAX_ABS_FITNESS:g}")
+            for i in np.flatnonzero(~finite & np.isfinite(fitness))[:MAX_FAULT_EXAMPLES].tolist()
+            if i not in reported
+        ]
+        examples = tuple(message for _, message in errors[:MAX_FAULT_EXAMPLES])
         if faults == size:
             detail = examples[0] if examples else "every fitness was NaN or infinite"
             raise EvaluationFailed(f"every genome failed in generation {self.generation} ({detail}); the run stops here")

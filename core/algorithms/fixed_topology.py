@@ -4,6 +4,7 @@ parameter vectors into genomes for the shared batched evaluator, and vector (de)
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ from core.networks.activations import ACTIVATIONS
 from core.networks.genome import Genome
 from core.networks.mlp import MlpShape
 from core.runs.config import bounded, choice
-from core.runs.fields import RunFileError, read_list
+from core.runs.fields import RunFileError, check_number, read_list
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,21 +62,22 @@ def vector_to_list(vector: np.ndarray) -> list[float]:
     return [float(v) for v in vector]
 
 
-def read_vector(data: Any, key: str, where: str, length: int) -> np.ndarray:
-    """A saved float vector of a known length, every entry finite.
+def read_vector(data: Any, key: str, where: str, length: int, limit: float = math.inf) -> np.ndarray:
+    """A saved float vector of a known length, every entry finite and within ±``limit``.
 
     Raises:
-        RunFileError: wrong type, length or a non-finite entry.
+        RunFileError: wrong type, length or a non-finite or too large entry.
     """
     values = read_list(data, key, where)
     if len(values) != length:
         raise RunFileError(f"{where}.{key}: expected {length} numbers, got {len(values)}")
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-        raise RunFileError(f"{where}.{key}: expected numbers only")
-    try:
-        vector = np.array(values, dtype=np.float64)
-    except OverflowError:
-        raise RunFileError(f"{where}.{key}: must be finite") from None
+    for i, value in enumerate(values):
+        if type(value) is not float:  # floats are checked at once below; anything else here
+            check_number(value, f"{where}.{key}[{i}]")
+    vector = np.array(values, dtype=np.float64)
     if not np.isfinite(vector).all():
-        raise RunFileError(f"{where}.{key}: must be finite")
+        raise RunFileError(f"{where}.{key}[{int(np.flatnonzero(~np.isfinite(vector))[0])}]: must be finite")
+    if (np.abs(vector) > limit).any():
+        index = int(np.flatnonzero(np.abs(vector) > limit)[0])
+        raise RunFileError(f"{where}.{key}[{index}]: {vector[index]:g} is beyond ±{limit:g}")
     return vector

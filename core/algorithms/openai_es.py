@@ -16,6 +16,7 @@ table and observation normalisation are not reproduced: noise comes from the run
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -23,9 +24,9 @@ from typing import Any
 import numpy as np
 
 from core.algorithms.fixed_topology import FixedTopologyBase, PolicyConfig, read_vector, vector_to_list
-from core.algorithms.protocol import Checkpoint
+from core.algorithms.protocol import Checkpoint, RunExhausted
 from core.runs.config import ConfigBase, ConfigError, bounded
-from core.runs.fields import RunFileError, read_counter, read_dict, read_number
+from core.runs.fields import RunFileError, check_exact_keys, read_dict, read_int, read_number
 from core.runs.reports import FlatExtras, GenerationReport
 
 
@@ -106,8 +107,12 @@ class OpenAIESCore:
         return {
             "gradient_norm": float(np.linalg.norm(gradient)),
             "step_norm": step_norm,
-            "update_ratio": step_norm / theta_norm if theta_norm > 0 else float("inf") if step_norm else 0.0,
+            # |step| / |theta| has no value at theta = 0 (NaN; reports hold it as null).
+            "update_ratio": step_norm / theta_norm if theta_norm > 0 else math.nan if step_norm else 0.0,
         }
+
+
+MAX_PARAMETER = 1e30  # |theta| and |m| a run file may hold (v: its square)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +158,7 @@ class EsExtras(FlatExtras):
     sigma: float
     learning_rate: float
     gradient_norm: float
-    update_ratio: float
+    update_ratio: float | None
     theta_norm: float
     mean_theta_fitness: float
     best_perturbation_fitness: float
@@ -192,20 +197,29 @@ class OpenAIES(FixedTopologyBase):
         evaluation = self.evaluate(genomes, checkpoint, self.task_rng(self.generation))
         evaluated = time.perf_counter()
 
+        self.ensure_room(
+            evaluations=self.evaluations + size + 1, env_steps=self.env_steps + evaluation.env_steps, next_genome_id=self.next_genome_id + size + 1
+        )
+        fitness = evaluation.fitness
+        core, adam = self.core, self.core.adam
+        before = (core.theta, core.sigma, adam.m, adam.v, adam.t)
+        sigma, theta_norm = core.sigma, float(np.linalg.norm(core.theta))
+        with np.errstate(over="ignore", invalid="ignore"):
+            stats = core.tell(noise, fitness[:size])
+        if not (np.abs(core.theta) <= MAX_PARAMETER).all() or not (np.abs(adam.m) <= MAX_PARAMETER).all() or not (adam.v <= MAX_PARAMETER**2).all():
+            core.theta, core.sigma, adam.m, adam.v, adam.t = before
+            raise RunExhausted(f"generation {self.generation}: the parameters or Adam's moments would pass ±{MAX_PARAMETER:g}; the run ends here")
         self.rng = rng
         evaluated_from = self.evaluations
         self.evaluations += size + 1
         self.env_steps += evaluation.env_steps
         self.next_genome_id += size + 1
-        fitness = evaluation.fitness
-        sigma, theta_norm = self.core.sigma, float(np.linalg.norm(self.core.theta))
-        stats = self.core.tell(noise, fitness[:size])
         champion = int(np.argmax(fitness))
         extras = EsExtras(
             sigma=sigma,
             learning_rate=self.core.learning_rate,
             gradient_norm=stats["gradient_norm"],
-            update_ratio=stats["update_ratio"],
+            update_ratio=stats["update_ratio"] if math.isfinite(stats["update_ratio"]) else None,
             theta_norm=theta_norm,
             mean_theta_fitness=float(fitness[size]),
             best_perturbation_fitness=float(fitness[:size].max()),
@@ -228,14 +242,22 @@ class OpenAIES(FixedTopologyBase):
         }
 
     def _load_state(self, state: dict[str, Any]) -> None:
+        check_exact_keys(state, ("next_genome_id", "theta", "sigma", "adam"), "state")
         count = self.shape.parameter_count
-        theta = read_vector(state, "theta", "state", count)
-        adam = read_dict(state, "adam", "state")
-        m, v = read_vector(adam, "m", "state.adam", count), read_vector(adam, "v", "state.adam", count)
+        # Far beyond what Adam steps of at most a few learning rates reach in any run, and small
+        # enough that gradients (plus weight decay) squared stay finite.
+        theta = read_vector(state, "theta", "state", count, MAX_PARAMETER)
+        adam = check_exact_keys(read_dict(state, "adam", "state"), ("m", "v", "t"), "state.adam")
+        m, v = read_vector(adam, "m", "state.adam", count, MAX_PARAMETER), read_vector(adam, "v", "state.adam", count, MAX_PARAMETER**2)
         if (v < 0).any():
             raise RunFileError("state.adam.v: second moments cannot be negative")
-        sigma = read_number(state, "sigma", "state")
+        # One Adam step per generation; sigma only decays from its configured start (or sits at sigma_min).
+        t = read_int(adam, "t", "state.adam", self.generation, self.generation)
+        optimizer = self.config.optimizer
+        sigma = read_number(state, "sigma", "state", 0.0, max(optimizer.sigma, optimizer.sigma_min))
         if sigma <= 0:
             raise RunFileError("state.sigma: must be positive")
-        self.core = self._core(theta, sigma, Adam(m, v, read_counter(adam, "t", "state.adam")))
-        self.next_genome_id = read_counter(state, "next_genome_id", "state")
+        self.core = self._core(theta, sigma, Adam(m, v, t))
+        size = self.config.population.size
+        # Every generation numbers its size + 1 networks after the last.
+        self.next_genome_id = read_int(state, "next_genome_id", "state", self.generation * (size + 1), self.generation * (size + 1))

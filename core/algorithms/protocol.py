@@ -35,6 +35,12 @@ class EvaluationFailed(ValueError):
     """
 
 
+class RunExhausted(EvaluationFailed):
+    """The next generation would take an id or counter past ``core.runs.fields.MAX_COUNTER``
+    (2**62), or a parameter past what a run file holds: the run ends here, unchanged and still
+    loadable (whatever the engine writes, the loader accepts)."""
+
+
 @runtime_checkable
 class Algorithm(Protocol):
     """What every algorithm offers (see the module docstring)."""

@@ -14,7 +14,7 @@ from core.algorithms.base import Evaluation
 from core.algorithms.fixed_topology import FixedTopologyBase, PolicyConfig, read_vector, vector_to_list
 from core.algorithms.protocol import Checkpoint
 from core.runs.config import ConfigBase, bounded
-from core.runs.fields import read_counter, read_dict, read_number
+from core.runs.fields import RunFileError, check_exact_keys, read_dict, read_int, read_number
 from core.runs.reports import FlatExtras, GenerationReport
 
 
@@ -71,6 +71,7 @@ class RandomSearch(FixedTopologyBase):
         evaluation: Evaluation = self.evaluate(genomes, checkpoint, self.task_rng(self.generation))
         evaluated = time.perf_counter()
 
+        self.ensure_room(evaluations=self.evaluations + size, env_steps=self.env_steps + evaluation.env_steps, next_genome_id=self.next_genome_id + size)
         self.rng = rng
         evaluated_from = self.evaluations
         self.evaluations += size
@@ -103,12 +104,17 @@ class RandomSearch(FixedTopologyBase):
         }
 
     def _load_state(self, state: dict[str, Any]) -> None:
-        self.next_genome_id = read_counter(state, "next_genome_id", "state")
-        best = state.get("best")
+        check_exact_keys(state, ("next_genome_id", "best"), "state")
+        size = self.config.population.size
+        # Every generation numbers its size networks after the last.
+        self.next_genome_id = read_int(state, "next_genome_id", "state", self.generation * size, self.generation * size)
+        best = state["best"]
         self.best_theta, self.best_id, self.best_fitness, self.best_generation = None, -1, -np.inf, -1
+        if (best is None) != (self.generation == 0):
+            raise RunFileError("state.best: null exactly until the first generation has run")
         if best is not None:
-            best = read_dict(state, "best", "state")
+            best = check_exact_keys(read_dict(state, "best", "state"), ("id", "fitness", "generation", "theta"), "state.best")
             self.best_theta = read_vector(best, "theta", "state.best", self.shape.parameter_count)
-            self.best_id = read_counter(best, "id", "state.best")
+            self.best_id = read_int(best, "id", "state.best", 0, self.next_genome_id - 1)
             self.best_fitness = read_number(best, "fitness", "state.best")
-            self.best_generation = read_counter(best, "generation", "state.best")
+            self.best_generation = read_int(best, "generation", "state.best", 0, self.generation - 1)

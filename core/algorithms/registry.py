@@ -50,5 +50,7 @@ def algorithm_class(name: str) -> type:
     """
     entry = ALGORITHMS.get(name) if isinstance(name, str) else None
     if entry is None:
-        raise ValueError(f"unknown algorithm {name!r}; known: {', '.join(ALGORITHMS)}")
+        from core.runs.fields import shown
+
+        raise ValueError(f"unknown algorithm {shown(name)}; known: {', '.join(ALGORITHMS)}")
     return getattr(importlib.import_module(entry.module), entry.class_name)

@@ -31,10 +31,11 @@ from core.algorithms.base import Evaluation
 from core.algorithms.fixed_topology import FixedTopologyBase, PolicyConfig
 from core.algorithms.protocol import Checkpoint
 from core.runs.config import ConfigBase, bounded
-from core.runs.fields import MAX_COUNTER, RunFileError, read_counter, read_field, read_list
+from core.runs.fields import RunFileError, check_exact_keys, check_int, check_number, read_counter, read_int, read_list
 from core.runs.reports import FlatExtras, GenerationReport
 
 SEED_LIMIT = 2**62  # seeds are drawn below this, so they stay exact in JSON and int64
+MAX_SIGMA = 1e6  # mutation.power's upper bound
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +182,11 @@ class WeightGA(FixedTopologyBase):
         elite = candidates[max(range(len(candidates)), key=lambda k: (validation[k], -k))]
         evaluated = time.perf_counter()
 
+        self.ensure_room(
+            evaluations=self.evaluations + len(genomes) + validation_evaluations,
+            env_steps=self.env_steps + evaluation.env_steps + validation_steps,
+            next_genome_id=self.next_genome_id + config.population.size,
+        )
         # Everything below changes state: the generation can no longer be interrupted.
         evaluated_from = self.evaluations
         self.evaluations += len(genomes) + validation_evaluations
@@ -247,26 +253,29 @@ class WeightGA(FixedTopologyBase):
         }
 
     def _load_state(self, state: dict[str, Any]) -> None:
+        check_exact_keys(state, ("next_genome_id", "elite_index", "population"), "state")
         population = read_list(state, "population", "state")
         if len(population) != self.config.population.size:
-            raise RunFileError(f"state.population: {len(population)} genomes, the config says {self.config.population.size}")
+            raise RunFileError(f"state.population: {len(population):,} genomes, the config says {self.config.population.size:,}")
         chains, ids, parent_ids = [], [], []
         for i, raw in enumerate(population):
             at = f"state.population[{i}]"
+            check_exact_keys(raw, ("id", "parent", "chain"), at)
             ids.append(read_counter(raw, "id", at))
-            parent = read_field(raw, "parent", int, at)
-            if not -1 <= parent < MAX_COUNTER:
-                raise RunFileError(f"{at}.parent: {parent} is out of range")
-            parent_ids.append(parent)
-            chains.append(_read_chain(read_list(raw, "chain", at), f"{at}.chain"))
+            parent_ids.append(read_int(raw, "parent", at, -1))
+            # A generation adds one mutation to a chain: none is longer than the run is old.
+            chains.append(_read_chain(read_list(raw, "chain", at, max_length=self.generation + 1), f"{at}.chain"))
         if len(set(ids)) != len(ids):
             raise RunFileError("state.population: duplicate genome ids")
-        elite_index = state.get("elite_index")
-        if elite_index is not None and (isinstance(elite_index, bool) or not isinstance(elite_index, int) or not 0 <= elite_index < len(ids)):
-            raise RunFileError("state.elite_index: not an index of the population")
+        # The elite is genome 0 once a generation has bred; before the first there is none.
+        elite_index = state["elite_index"]
+        if self.generation == 0 and elite_index is not None:
+            raise RunFileError("state.elite_index: must be null before the first generation")
+        if self.generation > 0:
+            read_int(state, "elite_index", "state", 0, 0)
         self.next_genome_id = read_counter(state, "next_genome_id", "state")
-        if ids and self.next_genome_id <= max(ids):
-            raise RunFileError("state.next_genome_id: behind the ids used by the population")
+        if self.next_genome_id <= max(max(ids), max(parent_ids)):
+            raise RunFileError(f"state.next_genome_id: {self.next_genome_id} is not beyond the genome ids in use")
         self.chains, self.ids, self.parent_ids, self.elite_index = chains, ids, parent_ids, elite_index
         self._thetas = None
 
@@ -274,17 +283,12 @@ class WeightGA(FixedTopologyBase):
 def _read_chain(raw: list, where: str) -> SeedChain:
     if not raw:
         raise RunFileError(f"{where}: empty seed chain")
-    init_seed = raw[0]
-    if isinstance(init_seed, bool) or not isinstance(init_seed, int) or not 0 <= init_seed < SEED_LIMIT:
-        raise RunFileError(f"{where}[0]: not a seed")
+    init_seed = check_int(raw[0], f"{where}[0]", 0, SEED_LIMIT - 1)
     mutations = []
     for k, pair in enumerate(raw[1:], start=1):
         if not (isinstance(pair, list) and len(pair) == 2):
             raise RunFileError(f"{where}[{k}]: expected [seed, sigma]")
-        seed, sigma = pair
-        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_LIMIT:
-            raise RunFileError(f"{where}[{k}]: not a seed")
-        if isinstance(sigma, bool) or not isinstance(sigma, (int, float)) or not math.isfinite(sigma) or sigma < 0:
-            raise RunFileError(f"{where}[{k}]: sigma must be a finite number >= 0")
-        mutations.append((seed, float(sigma)))
+        seed = check_int(pair[0], f"{where}[{k}][0]", 0, SEED_LIMIT - 1)
+        sigma = check_number(pair[1], f"{where}[{k}][1]", 0.0, MAX_SIGMA)
+        mutations.append((seed, sigma))
     return SeedChain(init_seed, tuple(mutations))

@@ -6,18 +6,23 @@ owns a row ("slot") of a value matrix with one column per parallel case (an epis
 pattern), so gathering a layer's inputs copies whole rows. Feed-forward nets are computed layer by layer, all genomes' depth-d nodes at once;
 recurrent nets compute all nodes from the previous step's values in one pass.
 
-``core.networks.decode`` builds the one-genome reference network that this must match.
+``core.networks.decode`` builds the one-genome reference network that this must match. With
+``kernel="numba"`` the same population is also laid out as ragged per-genome arrays
+(``core.networks.flat``) and ``activate`` runs the compiled twin of this code
+(``core.compiled``), bit for bit the same.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 
 from core.networks.activations import ACTIVATIONS, AGGREGATIONS, aggregate
 from core.networks.decode import CycleError
+from core.networks.flat import FlatNetworks, flatten
 from core.networks.genome import Genome
 
 _ZERO_SLOT = 0  # a row that always holds 0.0; padding edges read it
@@ -26,6 +31,7 @@ _ACTIVATION_NAMES = tuple(ACTIVATIONS)
 _ACTIVATION_CODES = {name: i for i, name in enumerate(_ACTIVATION_NAMES)}
 _AGGREGATION_NAMES = tuple(AGGREGATIONS)
 _AGGREGATION_CODES = {name: i for i, name in enumerate(_AGGREGATION_NAMES)}
+_NO_STATE = np.zeros(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +51,7 @@ class _Layer:
 
 
 def _groups(codes: np.ndarray, names: tuple[str, ...]) -> tuple[tuple[str, np.ndarray | None], ...]:
-    distinct = np.unique(codes)
+    distinct = np.flatnonzero(np.bincount(codes))  # np.unique would import numpy.ma (~8 ms at start-up)
     if len(distinct) == 1:
         return ((names[int(distinct[0])], None),)
     return tuple((names[int(code)], np.flatnonzero(codes == code)) for code in distinct)
@@ -71,6 +77,9 @@ class PopulationNetwork:
         genomes: the genomes to compile; left untouched.
         recurrent: False for acyclic genomes (layered feed-forward), True for one synchronous
             step per ``activate`` with state carried between calls.
+        kernel: ``numpy``, or ``numba`` for the compiled forward pass. It quietly stays
+            ``numpy`` (see ``self.kernel``) when numba is missing, a node uses a function the
+            kernels lack, or the population is too big for one kernel call.
 
     Raises:
         ValueError: no genomes, or genomes with differing input/output counts.
@@ -78,7 +87,9 @@ class PopulationNetwork:
         CycleError: ``recurrent`` is False and a genome's enabled connections form a cycle.
     """
 
-    def __init__(self, genomes: Sequence[Genome], recurrent: bool = False):
+    def __init__(self, genomes: Sequence[Genome], recurrent: bool = False, kernel: str = "numpy"):
+        if kernel not in ("numpy", "numba"):
+            raise ValueError(f"unknown kernel {kernel!r}; known: numpy, numba")
         if not genomes:
             raise ValueError("PopulationNetwork needs at least one genome")
         self.recurrent = recurrent
@@ -155,6 +166,22 @@ class PopulationNetwork:
             self._compile_layer(slots, src, dst, edge_weight, edge_index, node_params) for slots in slots_by_layer if len(slots)
         )
         self._state: np.ndarray | None = None
+        # The compiled path: ragged arrays, the kernels module and the recurrent state (genome
+        # after genome, each an (E, slots) block), all None on numpy.
+        self.kernel = "numpy"
+        self.flat: FlatNetworks | None = None
+        self.kernels: ModuleType | None = None
+        self._flat_state: np.ndarray | None = None
+        if kernel == "numba":
+            self._use_compiled()
+
+    def _use_compiled(self) -> None:
+        from core.compiled import ACTIVATION_CODES, AGGREGATION_CODES, load
+
+        kernels = load()
+        flat = flatten(self, ACTIVATION_CODES, AGGREGATION_CODES) if kernels is not None else None
+        if flat is not None:
+            self.kernel, self.flat, self.kernels = "numba", flat, kernels
 
     @property
     def edge_keys(self) -> list[tuple[int, int]]:
@@ -170,8 +197,12 @@ class PopulationNetwork:
 
     def select(self, indices: np.ndarray) -> PopulationNetwork:
         """A batch of just the genomes at ``indices`` (in that order), recurrent state included."""
-        subset = PopulationNetwork([self._genomes[i] for i in indices], self.recurrent)
+        subset = PopulationNetwork([self._genomes[i] for i in indices], self.recurrent, self.kernel)
         subset.checkpoint = self.checkpoint
+        if self._flat_state is not None and self.flat is not None and subset.flat is not None:
+            cases = len(self._flat_state) // int(self.flat.slot_start[-1])
+            starts = self.flat.slot_start.astype(np.intp) * cases
+            subset._flat_state = np.concatenate([self._flat_state[starts[i] : starts[i + 1]] for i in indices])
         if self._state is not None:
             old_row = {key: row for row, key in enumerate(zip(self._slot_owner.tolist(), self._slot_node_id.tolist()))}
             rows = [
@@ -262,6 +293,7 @@ class PopulationNetwork:
     def reset(self) -> None:
         """Forget recurrent state (call at every episode start)."""
         self._state = None
+        self._flat_state = None
 
     def _write_inputs(self, values: np.ndarray, inputs: np.ndarray) -> None:
         block = values[1 : self._inputs_end].reshape(self.size, self.num_inputs, values.shape[1])
@@ -310,6 +342,8 @@ class PopulationNetwork:
         if inputs.ndim not in (2, 3) or inputs.shape[-1] != self.num_inputs or (inputs.ndim == 3 and inputs.shape[0] != self.size):
             raise ValueError(f"inputs must be ({self.size}, E, {self.num_inputs}) or (E, {self.num_inputs}), got {inputs.shape}")
         cases = inputs.shape[-2]
+        if self.flat is not None:
+            return self._activate_compiled(inputs, cases)
         if self.recurrent:
             if self._state is None or self._state.shape[1] != cases:
                 self._state = np.zeros((self.slot_count, cases))
@@ -325,3 +359,17 @@ class PopulationNetwork:
         for layer in self._layers:
             values[layer.slots] = self._compute(layer, values)
         return self._read_outputs(values)
+
+    def _activate_compiled(self, inputs: np.ndarray, cases: int) -> np.ndarray:
+        flat = self.flat
+        assert flat is not None and self.kernels is not None
+        shared = inputs.ndim == 2
+        block = np.ascontiguousarray(inputs[None] if shared else inputs)
+        state = _NO_STATE
+        if self.recurrent:
+            if self._flat_state is None or len(self._flat_state) != int(flat.slot_start[-1]) * cases:
+                self._flat_state = np.zeros(int(flat.slot_start[-1]) * cases)
+            state = self._flat_state
+        outputs = np.empty((self.size, cases, self.num_outputs))
+        self.kernels.forward(*flat.arrays(), self.num_inputs, self.num_outputs, self.recurrent, block, shared, state, outputs)
+        return outputs

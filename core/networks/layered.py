@@ -55,6 +55,10 @@ class LayeredNetworks:
     """
 
     recurrent = False
+    # Always numpy: tasks that offer a compiled (numba) episode loop ask for these and fall back.
+    kernel = "numpy"
+    flat = None
+    kernels = None
 
     def __init__(
         self,

@@ -30,7 +30,20 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from core.runs.fields import RunFileError, check_keys, read_counter, read_dict, read_field, read_list
+from core.runs.fields import (
+    RunFileError,
+    check_exact_keys,
+    check_int,
+    check_value,
+    loads_guarded,
+    read_counter,
+    read_dict,
+    read_field,
+    read_int,
+    read_list,
+    read_number,
+    shown,
+)
 
 SPEC_FILE = "compare.json"
 DONE_FILE = "done.json"
@@ -41,6 +54,10 @@ SUMMARY_COLUMNS = (
     "final_best_median", "final_best_q1", "final_best_q3", "generations_median", "wall_s_median", "wall_s_total",
 )  # fmt: skip
 AUTOSAVE_EVERY = 10
+SPEC_KEYS = ("format", "version", "task", "algorithms", "seeds", "max_evaluations", "max_generations", "stop_when_solved", "configs")
+MAX_SEEDS = 100_000
+# compare.json and done.json are a few kilobytes; anything this big is not ours.
+MAX_SMALL_FILE_BYTES = 16 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,31 +88,49 @@ class CompareSpec:
 
     @classmethod
     def from_dict(cls, data: Any) -> CompareSpec:
-        """Read and check ``compare.json`` data.
+        """Read and check ``compare.json`` data (every config validated; the task is checked by
+        ``load_spec``, which may build it).
 
         Raises:
             RunFileError: not a compare spec, or a field is invalid.
         """
+        from core.algorithms.registry import algorithm_class
+        from core.runs.config import ConfigError, config_from_dict
+
         if not isinstance(data, dict) or data.get("format") != "neatscope-compare":
             raise RunFileError("not a NEAT Scope compare folder (compare.json lacks its format marker)")
-        check_keys(data, {"format", "version", "task", "algorithms", "seeds", "max_evaluations", "max_generations", "stop_when_solved", "configs"}, "compare")
+        check_exact_keys(data, SPEC_KEYS, "compare")
         if read_field(data, "version", int, "compare") != 1:
             raise RunFileError("compare.version: this NEAT Scope reads version 1")
-        algorithms = read_list(data, "algorithms", "compare")
-        seeds = read_list(data, "seeds", "compare")
-        if not algorithms or not all(isinstance(a, str) for a in algorithms):
-            raise RunFileError("compare.algorithms: expected a list of names")
-        if not seeds or not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s < 2**63 for s in seeds):
-            raise RunFileError("compare.seeds: expected a list of seeds")
-        configs = read_dict(data, "configs", "compare")
-        if set(configs) != set(algorithms):
-            raise RunFileError("compare.configs: one config per algorithm expected")
+        algorithms = read_list(data, "algorithms", "compare", max_length=100)
+        if not algorithms or len(set(map(repr, algorithms))) != len(algorithms):
+            raise RunFileError("compare.algorithms: expected a list of different names")
+        classes = {}
+        for i, name in enumerate(algorithms):
+            check_value(name, str, f"compare.algorithms[{i}]")
+            try:
+                classes[name] = algorithm_class(name)
+            except ValueError as error:
+                raise RunFileError(f"compare.algorithms[{i}]: {error}") from None
+        seeds = read_list(data, "seeds", "compare", max_length=MAX_SEEDS)
+        if not seeds:
+            raise RunFileError("compare.seeds: expected at least one seed")
+        for i, seed in enumerate(seeds):
+            check_int(seed, f"compare.seeds[{i}]", 0, 2**63 - 1)
+        if len(set(seeds)) != len(seeds):
+            raise RunFileError("compare.seeds: a seed is listed twice")
+        configs = check_exact_keys(read_dict(data, "configs", "compare"), tuple(algorithms), "compare.configs")
+        for name, cls_ in classes.items():
+            try:
+                config_from_dict(cls_.config_type, configs[name], source=f"compare.configs.{name}")
+            except ConfigError as error:
+                raise RunFileError(str(error)) from None
         return cls(
             task=read_dict(data, "task", "compare"),
             algorithms=tuple(algorithms),
             seeds=tuple(seeds),
-            max_evaluations=read_counter(data, "max_evaluations", "compare"),
-            max_generations=read_counter(data, "max_generations", "compare"),
+            max_evaluations=read_int(data, "max_evaluations", "compare", 1),
+            max_generations=read_int(data, "max_generations", "compare", 1),
             stop_when_solved=read_field(data, "stop_when_solved", bool, "compare"),
             configs=configs,
         )
@@ -111,19 +146,103 @@ def run_folder(out: str | Path, algorithm: str, seed: int) -> Path:
 
 
 def load_spec(out: str | Path) -> CompareSpec:
-    """The spec of an existing compare folder.
+    """The spec of an existing compare folder, checked in full; its task is built without
+    importing anything (a task needing the user's code is checked when the user names it).
 
     Raises:
         RunFileError: missing or invalid ``compare.json``.
     """
     path = Path(out) / SPEC_FILE
+    spec = CompareSpec.from_dict(loads_guarded(_read_small(path), str(path)))
+    check_task_spec(spec.task)
+    return spec
+
+
+def check_task_spec(spec: dict[str, Any]) -> None:
+    """Build a compare's task without the user's code and check it describes itself with
+    exactly ``spec`` (a gymnasium id naming a module is left for when the user names it).
+
+    Raises:
+        RunFileError: the task spec is invalid.
+    """
+    from core.runs.persistence import same_task_spec
+    from core.tasks import make_task, required_code
+
+    code = required_code(spec)
+    if code is not None and code.kind == "gymnasium environment":
+        return
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        task = make_task(spec, load_code=False)
+    except ValueError as error:
+        raise RunFileError(f"compare.task: {error}") from None
+    try:
+        same_task_spec(task, spec, "compare.task")
+    finally:
+        task.close()
+
+
+def _read_small(path: Path) -> bytes:
+    try:
+        if path.stat().st_size > MAX_SMALL_FILE_BYTES:
+            raise RunFileError(f"{path} is larger than any file NEAT Scope writes there")
+        return path.read_bytes()
     except OSError as error:
         raise RunFileError(f"cannot read {path}: {error.strerror or error}") from error
-    except ValueError as error:
-        raise RunFileError(f"{path}: not valid JSON ({error})") from error
-    return CompareSpec.from_dict(data)
+
+
+def _allowed_code(spec: CompareSpec, user_code: str | None) -> bool:
+    """Whether the compare's task needs the user's code and the user named exactly it.
+
+    Raises:
+        UserCodeRequired: the task needs code the user did not name.
+        RunFileError: the user named code the task does not use, or other code.
+    """
+    from core.runs.persistence import UserCodeRequired
+    from core.tasks import required_code
+
+    code = required_code(spec.task)
+    if code is None:
+        if user_code is not None:
+            raise RunFileError(f"this compare cannot use {shown(user_code)}: it uses no code of yours (task {shown(spec.task.get('name'))})")
+        return False
+    if user_code is None:
+        option = "--fitness" if code.kind == "fitness function" else "--env"
+        raise UserCodeRequired(
+            f"this compare calls your {code.kind} {shown(code.target)}, which a compare folder never imports by itself; "
+            f"name it to continue (neatscope compare --resume DIR {option} {shown(code.target)[1:-1]})",
+            code,
+            "compare",
+            0,
+        )
+    if user_code != code.target:
+        raise RunFileError(f"this compare cannot use {shown(user_code)}: its {code.kind} is {code.target}")
+    return True
+
+
+DONE_KEYS = ("algorithm", "seed", "generations", "evaluations", "solved", "evaluations_to_solve", "final_best", "wall_s")
+
+
+def read_done(path: Path, algorithm: str, seed: int) -> dict[str, Any]:
+    """A finished run's ``done.json``, checked.
+
+    Raises:
+        RunFileError: not the outcome of this (algorithm, seed).
+    """
+    where = str(path)
+    data = check_exact_keys(loads_guarded(_read_small(path), where), DONE_KEYS, where)
+    if data["algorithm"] != algorithm or data["seed"] != seed or isinstance(data["seed"], bool):
+        raise RunFileError(f"{where}: not the outcome of {algorithm} seed {seed}")
+    read_counter(data, "generations", where)
+    read_counter(data, "evaluations", where)
+    solved = read_field(data, "solved", bool, where)
+    if solved:
+        read_counter(data, "evaluations_to_solve", where)
+    elif data["evaluations_to_solve"] is not None:
+        raise RunFileError(f"{where}.evaluations_to_solve: must be null for an unsolved run")
+    if data["final_best"] is not None:
+        read_number(data, "final_best", where)
+    read_number(data, "wall_s", where, 0.0)
+    return data
 
 
 def _finished(run: Any, spec: CompareSpec) -> bool:
@@ -134,38 +253,44 @@ def _finished(run: Any, spec: CompareSpec) -> bool:
     )
 
 
-def run_one(spec_data: dict[str, Any], out: str, algorithm: str, seed: int) -> dict[str, Any]:
+def run_one(
+    spec_data: dict[str, Any], out: str, algorithm: str, seed: int, user_code: str | None = None, code_folder: str | None = None
+) -> dict[str, Any]:
     """Run (or finish) one (algorithm, seed) of a compare; returns its outcome.
 
     A module-level function taking plain data, so it can run in a worker process. The run
-    autosaves every ``AUTOSAVE_EVERY`` generations; a finished run leaves ``done.json``.
+    folder is locked while the run lives; the run autosaves every ``AUTOSAVE_EVERY``
+    generations; a finished run leaves ``done.json``. ``user_code`` is the user's code the
+    compare's task may import (see ``run_compare``).
     """
     from core.algorithms.registry import algorithm_class
     from core.runs.config import config_from_dict
-    from core.runs.persistence import autosave, load_run, write_atomically
+    from core.runs.persistence import RunFolder, load_run, write_atomically
     from core.tasks import make_task
 
     spec = CompareSpec.from_dict(spec_data)
+    allowed = _allowed_code(spec, user_code)
     folder = run_folder(out, algorithm, seed)
     done = folder / DONE_FILE
     if done.is_file():
-        return json.loads(done.read_text(encoding="utf-8"))
+        return read_done(done, algorithm, seed)
     started = time.perf_counter()
-    if (folder / "run.json").is_file():
-        run = load_run(folder)
-    else:
-        cls = algorithm_class(algorithm)
-        config = config_from_dict(cls.config_type, spec.configs[algorithm], source=f"compare config of {algorithm}")
-        run = cls(config, make_task(spec.task), seed)
-        autosave(run, folder)
-    try:
-        while not _finished(run, spec):
-            run.step()
-            if run.generation % AUTOSAVE_EVERY == 0:
-                autosave(run, folder)
-        autosave(run, folder)
-    finally:
-        run.task.close()
+    with RunFolder(folder) as held:
+        if (folder / "run.json").is_file():
+            run = load_run(folder, user_code if allowed else None, code_folder)
+        else:
+            cls = algorithm_class(algorithm)
+            config = config_from_dict(cls.config_type, spec.configs[algorithm], source=f"compare config of {algorithm}")
+            run = cls(config, make_task(spec.task, code_folder=code_folder), seed)
+            held.autosave(run)
+        try:
+            while not _finished(run, spec):
+                run.step()
+                if run.generation % AUTOSAVE_EVERY == 0:
+                    held.autosave(run)
+            held.autosave(run)
+        finally:
+            run.task.close()
     solved = next((r for r in run.history if r.solved), None)
     outcome = {
         "algorithm": algorithm,
@@ -224,52 +349,67 @@ def _note(outcome: dict[str, Any]) -> str:
     return f"{outcome['algorithm']} seed {outcome['seed']}: {what}"
 
 
-def run_compare(spec: CompareSpec, out: str | Path, workers: int = 0, progress: TextIO | None = sys.stderr) -> dict[str, Any]:
+def run_compare(
+    spec: CompareSpec,
+    out: str | Path,
+    workers: int = 0,
+    progress: TextIO | None = sys.stderr,
+    user_code: str | None = None,
+    code_folder: str | None = None,
+) -> dict[str, Any]:
     """Run every (algorithm, seed) not yet done, then write the tables and pictures.
 
     Args:
         spec: what to compare; written to ``out/compare.json`` (an existing folder must hold
             the same spec).
-        out: the compare folder.
+        out: the compare folder (locked while the compare runs).
         workers: 0 runs one run after another here; N > 0 runs N whole runs in parallel
             processes (results identical: every run is independent and seeded).
         progress: stream for the progress bar, or None.
+        user_code: the user's code the task may import, exactly as the task names it (a
+            fitness function's ``module:function``); a compare never imports it unnamed.
+        code_folder: where that code's module is looked up first (default: the current folder).
 
     Returns:
         The summary (also in ``summary.json``).
 
     Raises:
-        RunFileError: ``out`` holds a different compare.
+        UserCodeRequired: the task needs the user's code and ``user_code`` does not name it.
+        RunFolderInUse: another process is running this compare.
+        RunFileError: ``out`` holds a different compare, or an invalid file.
     """
+    from core.runs.persistence import RunFolder, write_atomically
+
+    _allowed_code(spec, user_code)
     folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    spec_path = folder / SPEC_FILE
-    if spec_path.exists():
-        existing = load_spec(folder)
-        if existing != spec:
-            raise RunFileError(f"{folder} holds a different compare; use --resume {folder} to continue it, or another --out")
-    else:
-        from core.runs.persistence import write_atomically
-
-        write_atomically(spec_path, json.dumps(spec.to_dict(), indent=1))
-    jobs = spec.jobs()
-    pending = [job for job in jobs if not (run_folder(folder, *job) / DONE_FILE).is_file()]
-    bar = Progress(len(jobs), len(jobs) - len(pending), progress)
-    data = spec.to_dict()
-    if workers and len(pending) > 1:
-        _run_in_pool(data, str(folder), pending, workers, bar.update)
-    else:
-        for algorithm, seed in pending:
-            bar.update(_note(run_one(data, str(folder), algorithm, seed)))
-    return write_results(spec, folder)
+    with RunFolder(folder, "compare folder"):
+        spec_path = folder / SPEC_FILE
+        if spec_path.exists():
+            existing = load_spec(folder)
+            if existing != spec:
+                raise RunFileError(f"{folder} holds a different compare; use --resume {folder} to continue it, or another --out")
+        else:
+            write_atomically(spec_path, json.dumps(spec.to_dict(), indent=1))
+        jobs = spec.jobs()
+        pending = [job for job in jobs if not (run_folder(folder, *job) / DONE_FILE).is_file()]
+        bar = Progress(len(jobs), len(jobs) - len(pending), progress)
+        data = spec.to_dict()
+        if workers and len(pending) > 1:
+            _run_in_pool(data, str(folder), pending, workers, bar.update, user_code, code_folder)
+        else:
+            for algorithm, seed in pending:
+                bar.update(_note(run_one(data, str(folder), algorithm, seed, user_code, code_folder)))
+        return write_results(spec, folder, user_code, code_folder)
 
 
-def _run_in_pool(data: dict, out: str, pending: list[tuple[str, int]], workers: int, report: Callable[[str], None]) -> None:
+def _run_in_pool(
+    data: dict, out: str, pending: list[tuple[str, int]], workers: int, report: Callable[[str], None], user_code: str | None, code_folder: str | None
+) -> None:
     import multiprocessing
 
     # spawn, not fork: the app's Qt threads must not be duplicated into children.
     with ProcessPoolExecutor(min(workers, len(pending)), mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(run_one, data, out, algorithm, seed) for algorithm, seed in pending}
+        futures = {pool.submit(run_one, data, out, algorithm, seed, user_code, code_folder) for algorithm, seed in pending}
         try:
             while futures:
                 finished, futures = wait(futures, return_when=FIRST_COMPLETED)
@@ -297,10 +437,11 @@ class RunCurve:
     wall_s: float
 
 
-def _read_run(folder: Path, algorithm: str, seed: int) -> RunCurve:
+def _read_run(folder: Path, algorithm: str, seed: int, user_code: str | None = None, code_folder: str | None = None) -> RunCurve:
     from core.runs.persistence import load_run
 
-    run = load_run(run_folder(folder, algorithm, seed))
+    # Only the history is read: a fitness function is not needed (a gymnasium env's module is).
+    run = load_run(run_folder(folder, algorithm, seed), user_code, code_folder, without_code=True)
     try:
         rows = []
         wall = 0.0
@@ -403,13 +544,14 @@ def _cell(value: Any) -> str:
     return "" if value is None else repr(value) if isinstance(value, float) else str(value)
 
 
-def write_results(spec: CompareSpec, out: str | Path) -> dict[str, Any]:
+def write_results(spec: CompareSpec, out: str | Path, user_code: str | None = None, code_folder: str | None = None) -> dict[str, Any]:
     """Write runs.csv, summary.csv, summary.json and curves.png/svg from the finished runs."""
     from core.runs.persistence import write_atomically
     from core.runs.plots import plot_compare_curves
 
     folder = Path(out)
-    curves = [_read_run(folder, algorithm, seed) for algorithm, seed in spec.jobs()]
+    allowed = _allowed_code(spec, user_code)
+    curves = [_read_run(folder, algorithm, seed, user_code if allowed else None, code_folder) for algorithm, seed in spec.jobs()]
     curves.sort(key=lambda c: (spec.algorithms.index(c.algorithm), c.seed))
     write_atomically(folder / "runs.csv", _csv([row for c in curves for row in c.rows], RUNS_COLUMNS))
     result = summarise(spec, curves)

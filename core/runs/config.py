@@ -14,11 +14,17 @@ import dataclasses
 import math
 import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, TypeVar, get_type_hints
 
+from core.runs.fields import shown
+
 C = TypeVar("C")
+
+
+# List keys (hidden layer sizes, activation options) hold at most this many items.
+MAX_LIST_ITEMS = 64
 
 
 class ConfigError(ValueError):
@@ -128,30 +134,35 @@ def check_value(dotted_key: str, value: Any, annotation: Any, metadata: dict) ->
     """Coerce one TOML value to its annotated type or raise a ConfigError naming the key."""
     if annotation is bool:
         if not isinstance(value, bool):
-            raise ConfigError(f"{dotted_key} must be true or false, got {value!r}")
+            raise ConfigError(f"{dotted_key} must be true or false, got {shown(value)}")
         return value
     if annotation is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{dotted_key} must be a whole number, got {value!r}")
+            raise ConfigError(f"{dotted_key} must be a whole number, got {shown(value)}")
     elif annotation is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"{dotted_key} must be a number, got {value!r}")
+            raise ConfigError(f"{dotted_key} must be a number, got {shown(value)}")
         try:
-            value = float(value)
+            number = float(value)
         except OverflowError:
             raise ConfigError(f"{dotted_key} must be finite") from None
-        if not math.isfinite(value):
-            raise ConfigError(f"{dotted_key} must be finite, got {value!r}")
+        if not math.isfinite(number):
+            raise ConfigError(f"{dotted_key} must be finite, got {shown(value)}")
+        if number != value:
+            raise ConfigError(f"{dotted_key}: {shown(value)} is not a number a float holds exactly")
+        value = number
     elif annotation is str:
         if not isinstance(value, str):
-            raise ConfigError(f"{dotted_key} must be a string, got {value!r}")
-    elif annotation == tuple[str, ...]:
+            raise ConfigError(f"{dotted_key} must be a string, got {shown(value)}")
+    if isinstance(value, (list, tuple)) and len(value) > MAX_LIST_ITEMS:
+        raise ConfigError(f"{dotted_key}: {len(value):,} items, at most {MAX_LIST_ITEMS} allowed")
+    if annotation == tuple[str, ...]:
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{dotted_key} must be a list of strings, got {value!r}")
+            raise ConfigError(f"{dotted_key} must be a list of strings, got {shown(value)}")
         value = tuple(value)
     elif annotation == tuple[int, ...]:
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-            raise ConfigError(f"{dotted_key} must be a list of whole numbers, got {value!r}")
+            raise ConfigError(f"{dotted_key} must be a list of whole numbers, got {shown(value)}")
         value = tuple(value)
     elif annotation == tuple[float, ...]:
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
@@ -167,17 +178,20 @@ def check_value(dotted_key: str, value: Any, annotation: Any, metadata: dict) ->
         for item in value if isinstance(value, tuple) else (value,):
             if not low <= item <= high:
                 shown_high = "inf" if high == math.inf else high
-                raise ConfigError(f"{dotted_key} = {value!r} is outside the allowed range [{low}, {shown_high}]")
+                raise ConfigError(f"{dotted_key} = {shown(value)} is outside the allowed range [{low}, {shown_high}]")
     if "choices" in metadata:
         choices = metadata["choices"]
         for item in value if isinstance(value, tuple) else (value,):
             if item not in choices:
-                raise ConfigError(f"{dotted_key}: unknown name {item!r}; allowed: {', '.join(choices)}")
+                raise ConfigError(f"{dotted_key}: unknown name {shown(item)}; allowed: {', '.join(choices)}")
     return value
 
 
-def config_from_dict(config_type: type[C], data: dict[str, Any], source: str = "config") -> C:
+def config_from_dict(config_type: type[C], data: dict[str, Any], source: str = "config", allow_legacy: bool = True) -> C:
     """Build and validate a config from a complete nested dict.
+
+    ``allow_legacy`` lets keys added since format 2 run files be missing (they take their
+    legacy value); a run file of the current format must hold every key.
 
     Raises:
         ConfigError: a section or key is missing, unknown, mistyped or out of range.
@@ -187,7 +201,7 @@ def config_from_dict(config_type: type[C], data: dict[str, Any], source: str = "
         raise ConfigError(f"{source}: expected a table of sections, got {type(data).__name__}")
     unknown_sections = set(data) - set(section_types)
     if unknown_sections:
-        raise ConfigError(f"{source}: unknown section [{sorted(unknown_sections)[0]}]; known: {', '.join(section_types)}")
+        raise ConfigError(f"{source}: unknown section [{shown(sorted(unknown_sections, key=str)[0])[1:-1]}]; known: {', '.join(section_types)}")
     sections = {}
     for section_name, section_type in section_types.items():
         values = data.get(section_name)
@@ -196,13 +210,13 @@ def config_from_dict(config_type: type[C], data: dict[str, Any], source: str = "
         fields = {f.name: f for f in dataclasses.fields(section_type)}
         unknown = set(values) - set(fields)
         if unknown:
-            raise ConfigError(f"{source}: unknown key {section_name}.{sorted(unknown)[0]}")
+            raise ConfigError(f"{source}: unknown key {section_name}.{shown(sorted(unknown, key=str)[0])[1:-1]}")
         hints = get_type_hints(section_type)
         checked = {}
         for name, f in fields.items():
             dotted = f"{section_name}.{name}"
             if name not in values:
-                if "legacy" in f.metadata:  # a run saved before this key existed
+                if allow_legacy and "legacy" in f.metadata:  # a run saved before this key existed
                     checked[name] = f.metadata["legacy"]
                     continue
                 raise ConfigError(f"{source}: missing key {dotted}")
@@ -213,7 +227,13 @@ def config_from_dict(config_type: type[C], data: dict[str, Any], source: str = "
 
 def resource_toml(name: str) -> dict[str, Any]:
     """A TOML file shipped in ``resources/`` as a nested dict."""
-    text = resources.files("resources").joinpath(name).read_text(encoding="utf-8")
+    # Read beside the package rather than through importlib.resources, whose import (tempfile,
+    # zipfile, ...) is a tenth of a short command's start-up.
+    spec = find_spec("resources")
+    folder = Path(next(iter(spec.submodule_search_locations or ()))) if spec else None
+    if folder is None or not (folder / name).is_file():
+        raise FileNotFoundError(f"NEAT Scope's resources folder lacks {name}")
+    text = (folder / name).read_text(encoding="utf-8")
     return tomllib.loads(text)
 
 
@@ -224,12 +244,12 @@ def overlay(base: dict[str, Any], overrides: dict[str, Any], source: str) -> dic
         raise ConfigError(f"{source}: expected a table of sections")
     for section, values in overrides.items():
         if section not in merged:
-            raise ConfigError(f"{source}: unknown section [{section}]; known: {', '.join(merged)}")
+            raise ConfigError(f"{source}: unknown section [{shown(section)[1:-1]}]; known: {', '.join(merged)}")
         if not isinstance(values, dict):
-            raise ConfigError(f"{source}: [{section}] must be a table of keys")
+            raise ConfigError(f"{source}: [{shown(section)[1:-1]}] must be a table of keys")
         for key, value in values.items():
             if key not in merged[section]:
-                raise ConfigError(f"{source}: unknown key {section}.{key}")
+                raise ConfigError(f"{source}: unknown key {section}.{shown(key)[1:-1]}")
             merged[section][key] = value
     return merged
 

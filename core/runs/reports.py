@@ -12,10 +12,28 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import types
+import typing
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-from core.networks.snapshot import GenomeSnapshot, genome_snapshot_from_dict, genome_snapshot_to_dict
+from core.networks.snapshot import GenomeSnapshot, genome_snapshot_to_dict
+from core.runs.fields import (
+    MAX_COUNTER,
+    RunFileError,
+    check_exact_keys,
+    check_int,
+    check_number,
+    check_value,
+    read_bool,
+    read_counter,
+    read_dict,
+    read_list,
+    read_number,
+    read_str,
+    shown,
+)
+from core.runs.genome_json import snapshot_from_dict
 
 
 class ReportExtras(Protocol):
@@ -33,16 +51,63 @@ class ReportExtras(Protocol):
         ...
 
 
-def _tuples(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_tuples(v) for v in value)
-    return value
-
-
 def _lists(value: Any) -> Any:
     if isinstance(value, tuple):
         return [_lists(v) for v in value]
     return value
+
+
+# Nested tuples in flat extras (e.g. the GA's seed chain) are at most this deep and long.
+MAX_TUPLE_DEPTH = 3
+MAX_TUPLE_ITEMS = 10_000_000
+
+
+def _read_tuple(value: Any, where: str, depth: int = 1) -> tuple:
+    """A JSON array of numbers, strings, booleans and nested arrays (at most ``MAX_TUPLE_DEPTH``
+    deep) as nested tuples; every float finite, every integer within ±2**62."""
+    check_value(value, list, where)
+    if len(value) > MAX_TUPLE_ITEMS:
+        raise RunFileError(f"{where}: {len(value):,} items, at most {MAX_TUPLE_ITEMS:,} expected")
+    items = []
+    for i, item in enumerate(value):
+        at = f"{where}[{i}]"
+        if isinstance(item, list):
+            if depth >= MAX_TUPLE_DEPTH:
+                raise RunFileError(f"{at}: nested more than {MAX_TUPLE_DEPTH} deep")
+            items.append(_read_tuple(item, at, depth + 1))
+        elif isinstance(item, bool) or isinstance(item, str):
+            items.append(item)
+        elif isinstance(item, int):
+            items.append(check_int(item, at, -MAX_COUNTER, MAX_COUNTER - 1))
+        elif isinstance(item, float):
+            items.append(check_number(item, at))
+        else:
+            raise RunFileError(f"{at}: expected a number, string or array, got {type(item).__name__}")
+    return tuple(items)
+
+
+def read_typed(value: Any, annotation: Any, where: str) -> Any:
+    """A value of a flat extras field, checked against the field's annotation: ``int`` (-1 to
+    2**62 - 1: ids, or -1 for none yet), ``float`` (finite), ``bool``, ``str``, ``tuple``, or any
+    of them ``| None``."""
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        options = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if value is None:
+            return None
+        annotation = options[0]
+    if annotation is int:
+        return check_int(value, where, -1)
+    if annotation is float:
+        return check_number(value, where)
+    if annotation is bool or annotation is str:
+        return check_value(value, annotation, where)
+    if typing.get_origin(annotation) is tuple and typing.get_args(annotation) in ((float, Ellipsis), (int, Ellipsis)):
+        item = typing.get_args(annotation)[0]
+        check_value(value, list, where)
+        return tuple(read_typed(v, item, f"{where}[{i}]") if item is float else check_int(v, f"{where}[{i}]", -1) for i, v in enumerate(value))
+    if annotation is tuple or typing.get_origin(annotation) is tuple:
+        return _read_tuple(value, where)
+    raise TypeError(f"{where}: no reader for fields of type {annotation}")
 
 
 class FlatExtras:
@@ -55,9 +120,16 @@ class FlatExtras:
         return {f.name: _lists(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]):
-        """Inverse of ``to_dict``; lists become tuples again."""
-        return cls(**{k: _tuples(v) for k, v in data.items()})
+    def from_dict(cls, data: dict[str, Any], where: str = "extras"):
+        """Inverse of ``to_dict``: every field present and of its annotated type; lists become tuples again.
+
+        Raises:
+            RunFileError: naming the field that is missing, unknown or wrong.
+        """
+        fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+        check_exact_keys(data, tuple(f.name for f in fields), where)
+        hints = typing.get_type_hints(cls)
+        return cls(**{f.name: read_typed(data[f.name], hints[f.name], f"{where}.{f.name}") for f in fields})
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,14 +189,45 @@ class GenerationReport:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], extras_type: type | None = None) -> GenerationReport:
-        """Inverse of ``to_dict``; ``extras_type`` reads the algorithm's extras."""
-        values = dict(data)
-        values["champion"] = genome_snapshot_from_dict(data["champion"])
-        extras = data.get("extras")
+    def from_dict(cls, data: Any, extras_type: type | None = None, where: str = "report") -> GenerationReport:
+        """Inverse of ``to_dict``, checking every field; ``extras_type`` reads the algorithm's extras.
+
+        Raises:
+            RunFileError: naming the field that is missing, unknown or wrong.
+        """
+        check_exact_keys(data, REPORT_KEYS, where)
+        extras = data["extras"]
         if extras is not None and extras_type is None:
-            raise ValueError("this report has extras but no type was given to read them")
-        values["extras"] = None if extras is None else extras_type.from_dict(extras)  # type: ignore[union-attr]
-        values["timings"] = tuple((str(k), float(v)) for k, v in data.get("timings", {}).items())
-        values["fault_examples"] = tuple(str(m) for m in data.get("fault_examples", ()))
-        return cls(**values)
+            raise RunFileError(f"{where}.extras: this algorithm's reports have no extras")
+        if extras is None and extras_type is not None:
+            raise RunFileError(f"{where}.extras: expected an object, got null")
+        timings = read_dict(data, "timings", where)
+        for key, value in timings.items():
+            check_number(value, f"{where}.timings[{shown(key)}]", 0.0)
+        fault_examples = read_list(data, "fault_examples", where)
+        for i, message in enumerate(fault_examples):
+            check_value(message, str, f"{where}.fault_examples[{i}]")
+        solved_at = data["solved_at_evaluation"]
+        return cls(
+            algorithm=read_str(data, "algorithm", where),
+            generation=read_counter(data, "generation", where),
+            evaluations=read_counter(data, "evaluations", where),
+            env_steps=read_counter(data, "env_steps", where),
+            best_fitness=read_number(data, "best_fitness", where),
+            mean_fitness=read_number(data, "mean_fitness", where),
+            stdev_fitness=read_number(data, "stdev_fitness", where, 0.0),
+            best_fitness_ever=read_number(data, "best_fitness_ever", where),
+            champion=snapshot_from_dict(read_dict(data, "champion", where), f"{where}.champion"),
+            mean_nodes=read_number(data, "mean_nodes", where, 0.0),
+            mean_connections=read_number(data, "mean_connections", where, 0.0),
+            solved=read_bool(data, "solved", where),
+            criterion_met=read_bool(data, "criterion_met", where),
+            fitness_faults=read_counter(data, "fitness_faults", where),
+            fault_examples=tuple(fault_examples),
+            solved_at_evaluation=None if solved_at is None else read_counter(data, "solved_at_evaluation", where),
+            extras=None if extras is None else extras_type.from_dict(read_dict(data, "extras", where), f"{where}.extras"),  # type: ignore[union-attr]
+            timings=tuple(timings.items()),
+        )
+
+
+REPORT_KEYS = tuple(f.name for f in dataclasses.fields(GenerationReport))

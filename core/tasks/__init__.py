@@ -64,13 +64,52 @@ TASKS: dict[str, tuple[str, str]] = {
 }
 
 
-def make_task(spec: dict[str, Any] | str) -> Task:
+@dataclass(frozen=True, slots=True)
+class UserCode:
+    """Code of the user's that building a task imports and runs: shown to the user, who must
+    name it again before a saved run may use it (a run file never imports anything by itself).
+
+    ``kind`` is "fitness function" (``target`` is ``module:function``) or "gymnasium
+    environment" (``target`` is an id ``module:Env-v0`` whose module registers the env);
+    ``module`` is what would be imported.
+    """
+
+    kind: str
+    target: str
+    module: str
+
+
+def required_code(spec: Any) -> UserCode | None:
+    """The user code building the task of ``spec`` would import, or None for built-in tasks.
+
+    Looks at the spec only (nothing is imported); a malformed spec gives None here and an
+    error from ``make_task``.
+    """
+    if not isinstance(spec, dict):
+        return None
+    if spec.get("name") == "function" and isinstance(spec.get("target"), str):
+        return UserCode("fitness function", spec["target"], spec["target"].partition(":")[0])
+    if spec.get("name") == "gym" and isinstance(spec.get("env_id"), str) and ":" in spec["env_id"]:
+        return UserCode("gymnasium environment", spec["env_id"], spec["env_id"].partition(":")[0])
+    return None
+
+
+def make_task(spec: dict[str, Any] | str, *, load_code: bool = True, code_folder: str | None = None) -> Task:
     """Build a task from its name or its ``spec()`` dict.
 
+    Args:
+        spec: a task name, or the dict a task's ``spec()`` returns.
+        load_code: import the user's code a function task names (see ``required_code``). With
+            False a function task is built without its function (``load_function`` later) and a
+            gymnasium id with a module prefix is an error: saved runs are checked this way.
+        code_folder: also look for the user's module here (default: the current folder).
+
     Raises:
-        ValueError: unknown task name or bad parameters.
+        ValueError: unknown task name, unknown or bad parameters.
     """
     import importlib
+
+    from core.runs.fields import short, shown
 
     if isinstance(spec, str):
         spec = {"name": spec}
@@ -79,10 +118,20 @@ def make_task(spec: dict[str, Any] | str) -> Task:
     name = spec.get("name")
     params = {k: v for k, v in spec.items() if k != "name"}
     if not isinstance(name, str) or name not in TASKS:
-        raise ValueError(f"unknown task {name!r}; known tasks: {', '.join(sorted(TASKS))}")
+        raise ValueError(f"unknown task {shown(name)}; known tasks: {', '.join(sorted(TASKS))}")
     module, class_name = TASKS[name]
     task_class = getattr(importlib.import_module(module), class_name)
+    known = getattr(task_class, "spec_keys", None)
+    if known is not None:
+        unknown = sorted(set(params) - set(known))
+        if unknown:
+            raise ValueError(f"task {name}: unknown parameter(s) {', '.join(shown(k) for k in unknown[:5])}")
+    code = required_code(spec)
+    if code is not None:
+        if not load_code and code.kind == "gymnasium environment":
+            raise ValueError(f"task {name}: the environment id {shown(code.target)} imports module {shown(code.module)}")
+        params = {**params, "load_code": load_code, "code_folder": code_folder}
     try:
         return task_class(**params)
     except TypeError as error:
-        raise ValueError(f"bad parameters for task {name!r}: {error}") from error
+        raise ValueError(f"bad parameters for task {name!r}: {short(str(error))}") from error

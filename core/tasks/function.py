@@ -1,14 +1,21 @@
 """A task defined by a user's own fitness function, called once per genome.
 
-``neatscope run --fitness mymodule:fitness --inputs 2 --outputs 1`` imports ``fitness`` and
-calls it with each genome's network (``activate(inputs) -> outputs``; recurrent networks also
-have ``reset()``). A function that raises, or returns NaN or ±inf, marks only that genome as a
-fault; the engine counts it and gives it the generation's worst fitness.
+``neatscope run --fitness mymodule:fitness --inputs 2 --outputs 1`` imports ``fitness`` (from
+the current folder or the installed packages) and calls it with each genome's network
+(``activate(inputs) -> outputs``; recurrent networks also have ``reset()``). A function that
+raises anything but ``KeyboardInterrupt`` (``SystemExit`` and ``GeneratorExit`` included), or
+returns NaN or ±inf, marks only that genome as a fault; the engine counts it and gives it the
+generation's worst fitness. With ``isolate`` the function runs in worker processes
+(``core.tasks.isolation``), so one that exits the process, crashes, hangs or exhausts memory
+faults only its genome too.
+
+A saved run names its function (``target``) but loading it never imports it: the task is built
+with ``load_code=False`` and the user names the function again to continue
+(``core.runs.persistence``).
 """
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Callable
 from typing import Any
@@ -17,45 +24,45 @@ import numpy as np
 
 from core.networks.batch import PopulationNetwork
 from core.networks.decode import decode
+from core.runs.fields import check_int, check_number, check_value
 from core.tasks import TaskResult
+from core.tasks.isolation import IsolatedEvaluator, failure_message
+from core.tasks.user_code import import_function, split_target
 
 FitnessFunction = Callable[[Any], float]
 
+# Isolation defaults (``neatscope run --isolate``; the app's default).
+DEFAULT_TIMEOUT_S = 60.0
+DEFAULT_MEMORY_LIMIT_MB = 2048
+MAX_WORKERS = 64
+MAX_INTERFACE = 1_000_000
 
-def import_function(target: str) -> FitnessFunction:
-    """The callable named ``module:attribute`` (``attribute`` may be dotted).
-
-    Raises:
-        ValueError: malformed name, module not importable, or attribute missing / not callable.
-    """
-    module_name, _, attribute = target.partition(":")
-    if not module_name or not attribute:
-        raise ValueError(f"a fitness function is named module:function, got {target!r}")
-    try:
-        value: Any = importlib.import_module(module_name)
-    except ImportError as error:
-        raise ValueError(f"cannot import module {module_name!r} for the fitness function: {error}") from error
-    for part in attribute.split("."):
-        if not hasattr(value, part):
-            raise ValueError(f"{module_name!r} has no {attribute!r}")
-        value = getattr(value, part)
-    if not callable(value):
-        raise ValueError(f"{target} is not callable")
-    return value
+__all__ = ["DEFAULT_MEMORY_LIMIT_MB", "DEFAULT_TIMEOUT_S", "FunctionTask", "import_function"]
 
 
 class FunctionTask:
     """Evaluate each genome with ``function(network) -> fitness``.
 
     Args:
-        target: ``module:function`` to import; kept in run files so a resume finds it again.
+        target: ``module:function`` to import; kept in run files so a resume can name it again.
         num_inputs, num_outputs: the network's interface.
         fitness_threshold: fitness that counts as solved (default: never).
-        function: the callable itself (library use); ``target`` must still name it for saving.
+        isolate: evaluate in worker processes (see the module docstring).
+        timeout: with ``isolate``, seconds one genome may take (None: no limit).
+        memory_limit_mb: with ``isolate``, memory each worker may use beyond its start-up size.
+        workers: with ``isolate``, worker processes (0 means 1).
+        function: the callable itself (library use, not isolated); ``target`` must still name it.
+        load_code: False builds the task without importing anything (a saved run being checked);
+            ``load_function`` imports it once the user has named it.
+        code_folder: where the module is looked up first (default: the current folder).
+
+    Raises:
+        ValueError: a parameter is malformed, or the function cannot be imported.
     """
 
     name = "function"
     deterministic = False
+    spec_keys = ("target", "num_inputs", "num_outputs", "fitness_threshold", "isolate", "timeout", "memory_limit_mb", "workers")
 
     def __init__(
         self,
@@ -63,33 +70,73 @@ class FunctionTask:
         num_inputs: int,
         num_outputs: int,
         fitness_threshold: float | None = None,
+        isolate: bool = False,
+        timeout: float | None = None,
+        memory_limit_mb: int | None = None,
+        workers: int = 0,
+        *,
         function: FitnessFunction | None = None,
+        load_code: bool = True,
+        code_folder: str | None = None,
     ):
-        if not (isinstance(num_inputs, int) and isinstance(num_outputs, int)) or num_inputs < 1 or num_outputs < 1:
-            raise ValueError("a fitness function task needs num_inputs >= 1 and num_outputs >= 1")
+        split_target(target)
         self.target = target
-        self.function = function if function is not None else import_function(target)
-        self.num_inputs = num_inputs
-        self.num_outputs = num_outputs
-        self.fitness_threshold = math.inf if fitness_threshold is None else float(fitness_threshold)
+        self.num_inputs = check_int(num_inputs, "task.num_inputs", 1, MAX_INTERFACE)
+        self.num_outputs = check_int(num_outputs, "task.num_outputs", 1, MAX_INTERFACE)
+        self.fitness_threshold = math.inf if fitness_threshold is None else check_number(fitness_threshold, "task.fitness_threshold")
+        self.isolate = check_value(isolate, bool, "task.isolate")
+        self.timeout = None if timeout is None else check_number(timeout, "task.timeout", 1e-3, 1e7)
+        self.memory_limit_mb = None if memory_limit_mb is None else check_int(memory_limit_mb, "task.memory_limit_mb", 16, 2**30)
+        self.workers = check_int(workers, "task.workers", 0, MAX_WORKERS)
+        if function is not None and isolate:
+            raise ValueError("an isolated fitness function is imported by its workers: give target only")
+        self.function: FitnessFunction | None = function
+        self._isolated: IsolatedEvaluator | None = None
+        if function is None and load_code:
+            self.load_function(code_folder)
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the function is ready to be called (imported here, or by isolated workers)."""
+        return self.function is not None or self._isolated is not None
+
+    def load_function(self, code_folder: str | None = None) -> None:
+        """Import the function (in the workers, when isolated), looking in ``code_folder`` first.
+
+        Raises:
+            ValueError: it cannot be imported.
+        """
+        if self.isolate:
+            self._isolated = IsolatedEvaluator(self.target, code_folder, self.workers, self.timeout, self.memory_limit_mb)
+        else:
+            self.function = import_function(self.target, code_folder)
 
     def evaluate(self, population: PopulationNetwork, rng: np.random.Generator, episodes: int | None = None) -> TaskResult:
         """Call the function once per genome; a failure is that genome's NaN and error message."""
+        if not self.loaded:
+            raise RuntimeError(f"the fitness function {self.target} was not loaded (load_function)")
+        if self._isolated is not None:
+            values, indexed_errors = self._isolated.evaluate(population.genomes, population.recurrent, population.checkpoint)
+            fitness = np.array(values, dtype=np.float64)
+            errors = tuple((i, f"genome {population.genomes[i].genome_id}: {message}") for i, message in indexed_errors)
+            return TaskResult(fitness, fitness >= self.fitness_threshold, errors)
         fitness = np.empty(population.size)
-        errors = []
+        errors_list = []
         for index, genome in enumerate(population.genomes):
             if population.checkpoint is not None:
                 population.checkpoint()
             try:
-                value = float(self.function(decode(genome, recurrent=population.recurrent)))
-            except Exception as error:  # noqa: BLE001 - a user function may raise anything; it faults one genome
+                value = float(self.function(decode(genome, recurrent=population.recurrent)))  # type: ignore[misc]
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:  # noqa: BLE001 - SystemExit, GeneratorExit, anything: it faults one genome
                 value = math.nan
-                errors.append((index, f"genome {genome.genome_id}: {type(error).__name__}: {error}"))
+                errors_list.append((index, f"genome {genome.genome_id}: {failure_message(error)}"))
             else:
                 if not math.isfinite(value):
-                    errors.append((index, f"genome {genome.genome_id}: fitness {value}"))
+                    errors_list.append((index, f"genome {genome.genome_id}: fitness {value}"))
             fitness[index] = value
-        return TaskResult(fitness, fitness >= self.fitness_threshold, tuple(errors))
+        return TaskResult(fitness, fitness >= self.fitness_threshold, tuple(errors_list))
 
     def spec(self) -> dict[str, Any]:
         """Task name and parameters."""
@@ -99,7 +146,14 @@ class FunctionTask:
             "num_inputs": self.num_inputs,
             "num_outputs": self.num_outputs,
             "fitness_threshold": None if math.isinf(self.fitness_threshold) else self.fitness_threshold,
+            "isolate": self.isolate,
+            "timeout": self.timeout,
+            "memory_limit_mb": self.memory_limit_mb,
+            "workers": self.workers,
         }
 
     def close(self) -> None:
-        """Nothing to release."""
+        """Stop the isolated workers, if any."""
+        if self._isolated is not None:
+            self._isolated.close()
+            self._isolated = None

@@ -15,8 +15,14 @@ from typing import Any
 import numpy as np
 
 from core.networks.batch import PopulationNetwork
+from core.runs.fields import check_int, check_number, check_value, short, shown
 from core.tasks import TaskResult
 from core.tasks.episodes import episode_seeds, spaces_error
+
+MAX_ENV_ID_LENGTH = 300
+MAX_EPISODES = 100_000
+MAX_EPISODE_STEPS = 10_000_000
+MAX_WORKERS = 64
 
 
 def _gymnasium():
@@ -79,8 +85,8 @@ def make_vector_env(env_id: str, num_envs: int, mode: str = "auto"):
     gymnasium = _gymnasium()
     try:
         gymnasium.spec(env_id)
-    except gymnasium.error.Error as error:
-        raise ValueError(f"unknown gymnasium environment {env_id!r}: {error}") from error
+    except (gymnasium.error.Error, ImportError) as error:
+        raise ValueError(f"unknown gymnasium environment {shown(env_id)}: {short(str(error))}") from error
     if mode == "auto":
         try:
             return gymnasium.make_vec(env_id, num_envs=num_envs, vectorization_mode="vector_entry_point")
@@ -89,7 +95,7 @@ def make_vector_env(env_id: str, num_envs: int, mode: str = "auto"):
     try:
         return gymnasium.make_vec(env_id, num_envs=num_envs, vectorization_mode="sync")
     except Exception as error:  # noqa: BLE001 - an env's own construction errors vary widely
-        raise ValueError(f"cannot create gymnasium environment {env_id!r}: {error}") from error
+        raise ValueError(f"cannot create gymnasium environment {shown(env_id)}: {short(str(error))}") from error
 
 
 def run_vector_episodes(
@@ -157,6 +163,7 @@ class GymTask:
 
     name = "gym"
     deterministic = False
+    spec_keys = ("env_id", "episodes", "max_steps", "fitness_threshold", "workers", "mode")
 
     def __init__(
         self,
@@ -166,17 +173,31 @@ class GymTask:
         fitness_threshold: float | None = None,
         workers: int = 0,
         mode: str = "auto",
+        *,
+        load_code: bool = True,
+        code_folder: str | None = None,
     ):
+        check_value(env_id, str, "task.env_id")
+        if not env_id or len(env_id) > MAX_ENV_ID_LENGTH:
+            raise ValueError(f"task.env_id: {shown(env_id)} is not a gymnasium id")
+        check_value(mode, str, "task.mode")
         if mode not in ("auto", "sync"):
-            raise ValueError(f"mode must be 'auto' or 'sync', got {mode!r}")
-        if episodes < 1:
-            raise ValueError("episodes must be >= 1")
-        if workers < 0:
-            raise ValueError("workers must be >= 0")
+            raise ValueError(f"task.mode must be 'auto' or 'sync', got {shown(mode)}")
         self.env_id = env_id
-        self.episodes = int(episodes)
-        self.max_steps = None if max_steps is None else int(max_steps)
-        self.workers = int(workers)
+        self.episodes = check_int(episodes, "task.episodes", 1, MAX_EPISODES)
+        self.max_steps = None if max_steps is None else check_int(max_steps, "task.max_steps", 1, MAX_EPISODE_STEPS)
+        self.workers = check_int(workers, "task.workers", 0, MAX_WORKERS)
+        if fitness_threshold is not None:
+            check_number(fitness_threshold, "task.fitness_threshold")
+        module, colon, _ = env_id.partition(":")
+        if colon:
+            # gymnasium imports the module of a "module:Env-v0" id to register the env: only
+            # when the user named it (see core.tasks.required_code).
+            if not load_code:
+                raise ValueError(f"task.env_id: {shown(env_id)} would import module {shown(module)}")
+            from core.tasks.user_code import import_user_module
+
+            import_user_module(module, code_folder)
         # Splitting genomes over processes is identical to one batch only with per-episode seeds.
         self.mode = "sync" if self.workers else mode
         probe = make_vector_env(env_id, 1)

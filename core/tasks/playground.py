@@ -22,9 +22,11 @@ import numpy as np
 from core.networks.backprop import TrainableNetwork, log_loss
 from core.networks.batch import PopulationNetwork
 from core.networks.genome import Genome
+from core.runs.fields import check_int, check_number, check_value, shown
 from core.tasks import TaskResult
 
 DATASETS = ("circle", "xor", "gaussian", "spiral")
+MAX_POINTS = 1_000_000  # points per set a task may ask for
 CONVENTIONS = ("article", "playground")
 # Input features the Playground offers (playground.ts INPUTS); cos x / cos y exist in its state
 # but not in its UI, so they are not offered here either.
@@ -204,9 +206,9 @@ def generate(
         ValueError: unknown dataset or convention, or a parameter out of range.
     """
     if convention not in _GENERATORS:
-        raise ValueError(f"unknown convention {convention!r}; known: {', '.join(CONVENTIONS)}")
+        raise ValueError(f"unknown convention {shown(convention)}; known: {', '.join(CONVENTIONS)}")
     if dataset not in DATASETS:
-        raise ValueError(f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
+        raise ValueError(f"unknown dataset {shown(dataset)}; known: {', '.join(DATASETS)}")
     if not 0.0 <= noise <= 0.5:
         raise ValueError(f"noise must be in [0, 0.5], got {noise}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -243,7 +245,7 @@ def _check_features(features: Sequence[str]) -> tuple[str, ...]:
         raise ValueError("name at least one input feature")
     for name in names:
         if name not in FEATURES:
-            raise ValueError(f"unknown feature {name!r}; known: {', '.join(FEATURES)}")
+            raise ValueError(f"unknown feature {shown(name)}; known: {', '.join(FEATURES)}")
     if len(set(names)) != len(names):
         raise ValueError(f"features repeat: {', '.join(names)}")
     return names
@@ -287,6 +289,9 @@ class PlaygroundTask:
     num_outputs = 1
     deterministic = True
 
+    spec_keys = ("dataset", "noise", "data_seed", "convention", "features", "penalty", "train_size", "test_size", "train_fraction",
+                 "fitness_threshold", "target_accuracy")  # fmt: skip
+
     def __init__(
         self,
         dataset: str = "spiral",
@@ -301,11 +306,21 @@ class PlaygroundTask:
         fitness_threshold: float = 0.0,
         target_accuracy: float = 1.0,
     ):
+        # Every parameter is type- and range-checked first: a run file may hold anything.
+        check_value(dataset, str, "task.dataset")
+        check_value(convention, str, "task.convention")
+        noise = check_number(noise, "task.noise")  # its range is checked (and worded) by generate()
+        check_int(data_seed, "task.data_seed", 0, 2**63 - 1)
+        train_size = check_int(train_size, "task.train_size", 2, MAX_POINTS)
+        test_size = check_int(test_size, "task.test_size", 2, MAX_POINTS)
+        train_fraction = check_number(train_fraction, "task.train_fraction", 0.0, 1.0)
+        fitness_threshold = check_number(fitness_threshold, "task.fitness_threshold")
+        target_accuracy = check_number(target_accuracy, "task.target_accuracy", 0.0, 1.0)
+        if not isinstance(features, (list, tuple)) or not all(isinstance(name, str) for name in features) or len(features) > len(FEATURES):
+            raise ValueError(f"task.features: expected a list of feature names, got {shown(features)}")
         self.features = _check_features(features)
-        if not (isinstance(penalty, (int, float)) and math.isfinite(penalty) and penalty >= 0):
-            raise ValueError(f"penalty must be a non-negative number, got {penalty!r}")
-        if not 0.0 <= target_accuracy <= 1.0:
-            raise ValueError(f"target_accuracy must be in [0, 1], got {target_accuracy}")
+        if check_number(penalty, "task.penalty") < 0:
+            raise ValueError(f"penalty must be a non-negative number, got {shown(penalty)}")
         self.data = generate(dataset, float(noise), data_seed, convention, int(train_size), int(test_size), float(train_fraction))
         self.data_seed = data_seed
         self.penalty = float(penalty)
@@ -315,6 +330,11 @@ class PlaygroundTask:
         self.num_inputs = len(self.features)
         self.train_inputs = feature_matrix(self.data.train_points, self.features)
         self.test_inputs = feature_matrix(self.data.test_points, self.features)
+
+    @property
+    def activations_per_genome(self) -> int:
+        """One batched activation over the training points (sizes the kernel choice; see core.compiled)."""
+        return len(self.train_inputs)
 
     def training_set(self) -> tuple[np.ndarray, np.ndarray]:
         """(N, inputs) training inputs and (N,) 0/1 targets, for training inside evolution."""

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from core.networks.batch import PopulationNetwork
+from core.runs.fields import check_number
 from core.tasks import TaskResult
 
 XOR_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -24,9 +25,12 @@ class XorTask:
     num_inputs = 2
     num_outputs = 1
     deterministic = True
+    spec_keys = ("fitness_threshold",)
+    # One batched activation over the four patterns (sizes the kernel choice; see core.compiled).
+    activations_per_genome = len(XOR_INPUTS)
 
     def __init__(self, fitness_threshold: float = 3.9):
-        self.fitness_threshold = float(fitness_threshold)
+        self.fitness_threshold = check_number(fitness_threshold, "task.fitness_threshold")
 
     def evaluate(self, population: PopulationNetwork, rng: np.random.Generator, episodes: int | None = None) -> TaskResult:
         """Score all genomes on the four patterns at once; XOR is deterministic, rng is unused."""

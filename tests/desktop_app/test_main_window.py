@@ -219,13 +219,20 @@ def test_resuming_a_folder_without_a_run_says_why(qtbot, window, tmp_path):
     assert "cannot read" in window.last_error
 
 
-def test_a_task_failing_for_every_genome_stops_the_run_with_one_message(qtbot, window, tmp_path, config):
+def test_a_task_failing_for_every_genome_stops_the_run_with_one_message(qtbot, window, tmp_path, config, monkeypatch):
+    import functools
+
+    import desktop_app.main_window
     from core.algorithms.neat.evolution import Neat
-    from core.runs.persistence import save_run
+    from core.runs.persistence import load_run, save_run
     from core.tasks import make_task
 
-    task = make_task({"name": "function", "target": "tests.core.tasks.user_fitness:always_fails", "num_inputs": 2, "num_outputs": 1})
+    target = "tests.core.tasks.user_fitness:always_fails"
+    task = make_task({"name": "function", "target": target, "num_inputs": 2, "num_outputs": 1})
     save_run(Neat(config, task, 0), tmp_path / "broken.json")
+    # Loading never imports a file's fitness function by itself: the user confirms it (issue 14;
+    # until the app asks, the test gives the confirmation).
+    monkeypatch.setattr(desktop_app.main_window, "load_run", functools.partial(load_run, user_code=target))
     assert window.open_population(str(tmp_path / "broken.json"))
     with qtbot.waitSignal(window.runEnded, timeout=60_000) as ended:
         window.run_generations(5)

@@ -30,7 +30,7 @@ from core.algorithms.neat.reproduction import Allotment
 from core.algorithms.protocol import Checkpoint
 from core.networks.genome import Genome
 from core.networks.layered import LayeredNetworks
-from core.runs.fields import RunFileError
+from core.runs.fields import RunFileError, check_exact_keys, check_number, read_counter, read_list, read_number
 from core.runs.reports import GenerationReport
 
 BOXES_RESOLUTIONS = (11, 33, 55)
@@ -71,19 +71,32 @@ class HyperNeatExtras:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HyperNeatExtras:
-        """Inverse of ``to_dict``."""
-        neat = NeatExtras.from_dict(data)
+    def from_dict(cls, data: Any, where: str = "extras") -> HyperNeatExtras:
+        """Inverse of ``to_dict``, checking every field.
+
+        Raises:
+            RunFileError: naming the field that is missing, unknown or wrong.
+        """
+        check_exact_keys(data, _EXTRAS_KEYS, where)
+        neat = NeatExtras.from_dict({key: data[key] for key in ("species", "compatibility_threshold")}, where)
+        points = []
+        for i, point in enumerate(read_list(data, "hidden_points", where, max_length=1_000_000)):
+            if not isinstance(point, list) or len(point) != 2:
+                raise RunFileError(f"{where}.hidden_points[{i}]: expected [x, y]")
+            points.append((check_number(point[0], f"{where}.hidden_points[{i}][0]"), check_number(point[1], f"{where}.hidden_points[{i}][1]")))
         return cls(
             neat.species,
             neat.compatibility_threshold,
-            int(data["links"]),
-            int(data["hidden"]),
-            float(data["mean_links"]),
-            float(data["mean_hidden"]),
-            int(data["potential_links"]),
-            tuple((float(x), float(y)) for x, y in data.get("hidden_points", ())),
+            read_counter(data, "links", where),
+            read_counter(data, "hidden", where),
+            read_number(data, "mean_links", where, 0.0),
+            read_number(data, "mean_hidden", where, 0.0),
+            read_counter(data, "potential_links", where),
+            tuple(points),
         )
+
+
+_EXTRAS_KEYS = ("species", "compatibility_threshold", "links", "hidden", "mean_links", "mean_hidden", "potential_links", "hidden_points")
 
 
 class HyperNeat(Neat):

@@ -30,10 +30,22 @@ from core.algorithms.neat.innovation import InnovationTracker
 from core.algorithms.neat.report import NeatExtras, SpeciesSnapshot
 from core.algorithms.neat.reproduction import Allotment, allot_offspring, reproduce
 from core.algorithms.neat.species import Species, SpeciesSet
-from core.algorithms.protocol import Checkpoint
+from core.algorithms.protocol import Checkpoint, EvaluationFailed
 from core.networks.genome import ConnectionGene, Genome, NodeGene
 from core.networks.snapshot import GenomeSnapshot
-from core.runs.fields import RunFileError, read_counter, read_dict, read_field, read_list, read_number
+from core.runs.fields import (
+    RunFileError,
+    check_exact_keys,
+    check_int,
+    read_counter,
+    read_dict,
+    read_int,
+    read_list,
+    read_number,
+    read_optional_number,
+    read_str,
+    shown,
+)
 from core.runs.genome_json import check_acyclic, check_interface, finite_or_none, genome_from_dict, genome_to_dict
 from core.runs.reports import GenerationReport
 
@@ -161,16 +173,38 @@ class Neat(AlgorithmBase):
                 (pause) or raise ``EvaluationInterrupted`` (stop), which leaves the run unchanged.
         """
         started = time.perf_counter()
+        size = self.config.population.size
+        # Before evaluating (a relative may train the genomes there): a child takes at most one
+        # genome id, one node id and three innovations (add-node and add-connection in one
+        # mutation); every child may found a species.
+        self.ensure_room(
+            evaluations=self.evaluations + len(self.population),
+            next_genome_id=self.next_genome_id + size,
+            next_node_id=self.tracker.next_node_id + size,
+            next_innovation=self.tracker.next_innovation + 3 * size,
+            next_species_id=self.species.next_species_id + size,
+        )
         evaluation = self.evaluate_population(checkpoint)
         evaluated = time.perf_counter()
+        self.ensure_room(env_steps=self.env_steps + evaluation.env_steps)
+        undo = ([g.fitness for g in self.population], [(s.best_fitness, s.last_improved) for s in self.species.species])
         for genome, value in zip(self.population, evaluation.fitness.tolist()):
             genome.fitness = value
-        evaluated_from = self.evaluations
-        self.evaluations += len(self.population)
-        self.env_steps += evaluation.env_steps
         for s in self.species.species:
             s.update_fitness_record(self.generation)
         allotment = allot_offspring(self.species.species, self.generation, self.config)
+        if not allotment.offspring:
+            for genome, fitness in zip(self.population, undo[0]):
+                genome.fitness = fitness
+            for s, (best, improved) in zip(self.species.species, undo[1]):
+                s.best_fitness, s.last_improved = best, improved
+            raise EvaluationFailed(
+                f"every species stagnated in generation {self.generation}, so none may breed (neat-python's complete "
+                "extinction); keep the best species with reproduction.stagnation_protected_species >= 1"
+            )
+        evaluated_from = self.evaluations
+        self.evaluations += len(self.population)
+        self.env_steps += evaluation.env_steps
         timings = {"evaluate_s": evaluated - started}
         report = self._report(evaluation, allotment, timings, evaluated_from)
         reported = time.perf_counter()
@@ -217,58 +251,124 @@ class Neat(AlgorithmBase):
         }
 
     def _load_state(self, state: dict[str, Any]) -> None:
-        population = [genome_from_dict(raw, f"population[{i}]") for i, raw in enumerate(read_list(state, "population", "state"))]
-        if len(population) == 0:
-            raise RunFileError("population: empty")
+        """Rebuild population, species and innovation history, checking every field and that
+        they fit together: exact keys, genomes numbered as the task's interface says, every
+        genome in exactly one non-empty species, one meaning per innovation number, and
+        counters beyond every id in use (so whatever loads is saved identically and runs)."""
+        check_exact_keys(state, ("next_genome_id", "innovation", "population", "species"), "state")
+        config = self.config
+        size = config.population.size
+        raw_population = read_list(state, "population", "state")
+        # Offspring number exactly population.size; a hall of fame adds up to its size unchanged.
+        hall_of_fame = config.reproduction.hall_of_fame
+        if not size <= len(raw_population) <= size + hall_of_fame:
+            allowed = f"{size:,}" if not hall_of_fame else f"{size:,} to {size + hall_of_fame:,} (population.size plus the hall of fame)"
+            raise RunFileError(f"state.population: {len(raw_population):,} genomes; the config allows {allowed}")
+        population = [genome_from_dict(raw, f"population[{i}]") for i, raw in enumerate(raw_population)]
         by_id: dict[int, Genome] = {}
-        for genome in population:
+        for i, genome in enumerate(population):
             if genome.genome_id in by_id:
-                raise RunFileError(f"population: duplicate genome id {genome.genome_id}")
+                raise RunFileError(f"population[{i}].id: duplicate genome id {genome.genome_id}")
             by_id[genome.genome_id] = genome
-            check_interface(genome, self.genome_inputs, self.genome_outputs, self.task.name, "population")
-            if self.config.population.feed_forward:
-                check_acyclic(genome)
+            self._check_genome(genome, f"population[{i}]")
 
-        species_data = read_dict(state, "species", "state")
+        species_data = check_exact_keys(read_dict(state, "species", "state"), ("next_species_id", "threshold", "species"), "species")
         species_list = []
         placed: set[int] = set()
+        species_ids: set[int] = set()
         for i, raw in enumerate(read_list(species_data, "species", "species")):
             at = f"species.species[{i}]"
+            check_exact_keys(raw, ("id", "created_generation", "best_fitness", "last_improved", "representative", "members"), at)
+            species_id = read_counter(raw, "id", at)
+            if species_id in species_ids:
+                raise RunFileError(f"{at}.id: duplicate species id {species_id}")
+            species_ids.add(species_id)
+            created = read_int(raw, "created_generation", at, 0, self.generation)
+            last_improved = read_int(raw, "last_improved", at, created, self.generation)
             members = []
-            for member_id in read_list(raw, "members", at):
+            raw_members = read_list(raw, "members", at)
+            if not raw_members:
+                raise RunFileError(f"{at}.members: a species has at least one member")
+            for member_id in raw_members:
                 if isinstance(member_id, bool) or not isinstance(member_id, int) or member_id not in by_id:
-                    raise RunFileError(f"{at}.members: {member_id!r} is not a genome of the population")
+                    raise RunFileError(f"{at}.members: {shown(member_id)} is not a genome of the population")
                 if member_id in placed:
                     raise RunFileError(f"{at}.members: genome {member_id} is in two species")
                 placed.add(member_id)
                 members.append(by_id[member_id])
-            best = raw.get("best_fitness") if isinstance(raw, dict) else None
-            if best is not None and (isinstance(best, bool) or not isinstance(best, (int, float)) or not math.isfinite(best)):
-                raise RunFileError(f"{at}.best_fitness: expected a finite number or null")
-            species_list.append(
-                Species(
-                    read_field(raw, "id", int, at),
-                    read_field(raw, "created_generation", int, at),
-                    genome_from_dict(read_dict(raw, "representative", at), f"{at}.representative"),
-                    members,
-                    -math.inf if best is None else float(best),
-                    read_field(raw, "last_improved", int, at),
-                )
-            )
+            best = read_optional_number(raw, "best_fitness", at)
+            representative = genome_from_dict(read_dict(raw, "representative", at), f"{at}.representative")
+            self._check_genome(representative, f"{at}.representative")
+            species_list.append(Species(species_id, created, representative, members, -math.inf if best is None else best, last_improved))
         if placed != set(by_id):
             raise RunFileError(f"species: {len(set(by_id) - placed)} genomes belong to no species")
+        next_species_id = read_counter(species_data, "next_species_id", "species")
+        if species_ids and next_species_id <= max(species_ids):
+            raise RunFileError(f"species.next_species_id: {next_species_id} is not beyond the species ids in use (up to {max(species_ids)})")
+        threshold = read_number(species_data, "threshold", "species")
+        if threshold <= 0:
+            raise RunFileError(f"species.threshold: {shown(threshold)} must be positive")
 
-        innovation = read_dict(state, "innovation", "state")
-        try:
-            tracker = InnovationTracker.from_dict(innovation)
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            raise RunFileError(f"innovation: malformed ({error})") from error
-        highest_node = max(n for g in population for n in g.nodes)
-        highest_innovation = max((c for g in population for c in g.connections), default=-1)
-        if tracker.next_node_id <= highest_node or tracker.next_innovation <= highest_innovation:
-            raise RunFileError("innovation: counters are behind the ids used by the population")
+        genomes = population + [s.representative for s in species_list]
+        tracker = self._read_tracker(read_dict(state, "innovation", "state"), genomes)
+        next_genome_id = read_counter(state, "next_genome_id", "state")
+        if next_genome_id <= max(by_id):
+            raise RunFileError(f"state.next_genome_id: {next_genome_id} is not beyond the genome ids in use (up to {max(by_id)})")
 
         self.population = population
-        self.species = SpeciesSet(species_list, read_field(species_data, "next_species_id", int, "species"), read_number(species_data, "threshold", "species"))
+        self.species = SpeciesSet(species_list, next_species_id, threshold)
         self.tracker = tracker
-        self.next_genome_id = read_counter(state, "next_genome_id", "state")
+        self.next_genome_id = next_genome_id
+
+    def _check_genome(self, genome: Genome, where: str) -> None:
+        check_interface(genome, self.genome_inputs, self.genome_outputs, self.task.name, where)
+        if self.config.population.feed_forward:
+            check_acyclic(genome)
+
+    def _read_tracker(self, data: dict, genomes: list[Genome]) -> InnovationTracker:
+        """The innovation history, consistent with the genomes: each innovation number means one
+        connection (in -> out) everywhere, and both counters are beyond every id in use."""
+        where = "innovation"
+        check_exact_keys(data, ("next_node_id", "next_innovation", "scope", "connections", "splits"), where)
+        scope = read_str(data, "scope", where, ("generation", "run"))
+        if scope != self.config.structure.innovation_scope:
+            raise RunFileError(f"innovation.scope: {scope!r}, but the config's structure.innovation_scope is {self.config.structure.innovation_scope!r}")
+        next_node_id = read_counter(data, "next_node_id", where)
+        next_innovation = read_counter(data, "next_innovation", where)
+        meaning: dict[int, tuple[int, int]] = {}
+        highest_node = self.genome_inputs + self.genome_outputs - 1
+        for genome in genomes:
+            highest_node = max(highest_node, max(genome.nodes))
+            for innovation, conn in genome.connections.items():
+                pair = (conn.in_node, conn.out_node)
+                if meaning.setdefault(innovation, pair) != pair:
+                    raise RunFileError(
+                        f"genome {genome.genome_id}: innovation {innovation} is {pair[0]} -> {pair[1]} here but "
+                        f"{meaning[innovation][0]} -> {meaning[innovation][1]} elsewhere"
+                    )
+        if next_node_id <= highest_node:
+            raise RunFileError(f"innovation.next_node_id: {next_node_id} is not beyond the node ids in use (up to {highest_node})")
+        if meaning and next_innovation <= max(meaning):
+            raise RunFileError(f"innovation.next_innovation: {next_innovation} is not beyond the innovation numbers in use (up to {max(meaning)})")
+        tracker = InnovationTracker(next_node_id, next_innovation, scope)
+        for i, entry in enumerate(read_list(data, "connections", where)):
+            at = f"innovation.connections[{i}]"
+            if not isinstance(entry, list) or len(entry) != 3:
+                raise RunFileError(f"{at}: expected [in, out, innovation]")
+            in_node, out_node = check_int(entry[0], f"{at}[0]", 0, next_node_id - 1), check_int(entry[1], f"{at}[1]", 0, next_node_id - 1)
+            innovation = check_int(entry[2], f"{at}[2]", 0, next_innovation - 1)
+            if (in_node, out_node) in tracker._connections:
+                raise RunFileError(f"{at}: connection {in_node} -> {out_node} is listed twice")
+            if meaning.setdefault(innovation, (in_node, out_node)) != (in_node, out_node):
+                raise RunFileError(f"{at}: innovation {innovation} is {meaning[innovation][0]} -> {meaning[innovation][1]} in the genomes")
+            tracker._connections[(in_node, out_node)] = innovation
+        for i, entry in enumerate(read_list(data, "splits", where)):
+            at = f"innovation.splits[{i}]"
+            if not isinstance(entry, list) or len(entry) != 2:
+                raise RunFileError(f"{at}: expected [innovation, node]")
+            innovation = check_int(entry[0], f"{at}[0]", 0, next_innovation - 1)
+            node_id = check_int(entry[1], f"{at}[1]", self.genome_inputs + self.genome_outputs, next_node_id - 1)
+            if innovation in tracker._splits:
+                raise RunFileError(f"{at}: innovation {innovation} is listed twice")
+            tracker._splits[innovation] = node_id
+        return tracker

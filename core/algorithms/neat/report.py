@@ -6,7 +6,9 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from core.networks.snapshot import GenomeSnapshot, genome_snapshot_from_dict, genome_snapshot_to_dict
+from core.networks.snapshot import GenomeSnapshot, genome_snapshot_to_dict
+from core.runs.fields import check_exact_keys, read_counter, read_dict, read_list, read_number
+from core.runs.genome_json import snapshot_from_dict
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +28,7 @@ class SpeciesSnapshot:
 
 
 _SPECIES_FIELDS = tuple(f for f in dataclasses.fields(SpeciesSnapshot) if f.name != "best_genome")
+_SPECIES_KEYS = tuple(f.name for f in dataclasses.fields(SpeciesSnapshot))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +51,29 @@ class NeatExtras:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NeatExtras:
-        """Inverse of ``to_dict``."""
-        return cls(
-            tuple(SpeciesSnapshot(**{**s, "best_genome": genome_snapshot_from_dict(s["best_genome"])}) for s in data["species"]),
-            float(data["compatibility_threshold"]),
-        )
+    def from_dict(cls, data: Any, where: str = "extras") -> NeatExtras:
+        """Inverse of ``to_dict``, checking every field.
+
+        Raises:
+            RunFileError: naming the field that is missing, unknown or wrong.
+        """
+        check_exact_keys(data, ("species", "compatibility_threshold"), where)
+        species = []
+        for i, raw in enumerate(read_list(data, "species", where)):
+            at = f"{where}.species[{i}]"
+            check_exact_keys(raw, _SPECIES_KEYS, at)
+            species.append(
+                SpeciesSnapshot(
+                    species_id=read_counter(raw, "species_id", at),
+                    size=read_counter(raw, "size", at),
+                    best_fitness=read_number(raw, "best_fitness", at),
+                    mean_fitness=read_number(raw, "mean_fitness", at),
+                    best_fitness_ever=read_number(raw, "best_fitness_ever", at),
+                    age=read_counter(raw, "age", at),
+                    stagnation=read_counter(raw, "stagnation", at),
+                    adjusted_fitness_sum=read_number(raw, "adjusted_fitness_sum", at),
+                    offspring=read_counter(raw, "offspring", at),
+                    best_genome=snapshot_from_dict(read_dict(raw, "best_genome", at), f"{at}.best_genome"),
+                )
+            )
+        return cls(tuple(species), read_number(data, "compatibility_threshold", where))

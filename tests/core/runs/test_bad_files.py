@@ -24,22 +24,14 @@ def test_each_bad_file_is_rejected_with_its_message_and_not_modified(name):
     with pytest.raises(RunFileError, match=EXPECTED[name]) as caught:
         load_run(path)
     assert "\n" not in str(caught.value)  # one line, fit for a status bar or `error:` line
+    assert len(str(caught.value)) < 300  # quoted values cut short
     assert (_digest(path), path.stat().st_mtime_ns) == before
-
-
-def test_a_50_mb_file_is_rejected_without_trouble(tmp_path):
-    path = tmp_path / "big.json"
-    with path.open("w") as stream:
-        stream.write('{"format": "neatscope-run", "version": 1, "padding": "')
-        chunk = "x" * (1 << 20)
-        for _ in range(50):
-            stream.write(chunk)
-        stream.write('"}')
-    with pytest.raises(RunFileError, match="unknown field"):
-        load_run(path)
 
 
 def test_corpus_covers_the_cases_the_reliability_issue_names():
     names = set(EXPECTED)
-    for case in ("truncated", "wrong_type", "missing", "huge", "missing_node", "duplicate_innovation", "cycle", "pickle", "empty", "binary"):
+    for case in ("truncated", "wrong_type", "missing", "huge", "missing_node", "duplicate_innovation", "cycle", "pickle", "empty", "binary",
+                 "user_code", "next_node_id", "next_innovation", "huge_literal", "infinity", "deep_nesting", "history_wrong_type",
+                 "species_threshold", "species_negative", "species_empty", "duplicate_species", "rng_even", "innovation_scope",
+                 "population_larger", "nan_threshold", "long_string", "ga_", "es_", "random_"):  # fmt: skip
         assert any(case in n for n in names), case

@@ -42,7 +42,7 @@ def test_resume_is_bit_identical_to_the_uninterrupted_run(saved):
 
 def _as_version_1(data: dict) -> dict:
     """The same run as NEAT Scope 0.1 wrote it (format version 1, NEAT only)."""
-    old = {k: v for k, v in data.items() if k not in ("algorithm", "env_steps", "state")}
+    old = {k: v for k, v in data.items() if k not in ("algorithm", "run_id", "env_steps", "state")}
     old.update(data["state"], version=1)
     reports = []
     for report in data["history"]:

@@ -43,7 +43,7 @@ def test_function_tasks_save_and_resume(config, tmp_path):
     evolution = Neat(config, _task("flaky_fitness"), 2)
     evolution.step()
     save_run(evolution, tmp_path / "run.json")
-    resumed = load_run(tmp_path / "run.json")
+    resumed = load_run(tmp_path / "run.json", user_code="tests.core.tasks.user_fitness:flaky_fitness")
     assert isinstance(resumed.task, FunctionTask)
     assert resumed.step() == evolution.step()
 
@@ -59,3 +59,18 @@ def test_cli_reports_faults_and_stops_on_total_failure(capsys):
     assert main(["run", "--fitness", "tests.core.tasks.user_fitness:always_fails", "--inputs", "2", "--outputs", "1", "--seed", "1"]) == 2
     err = capsys.readouterr().err
     assert err.count("error:") == 1 and "simulator not found" in err
+
+
+def huge_fitness(network):
+    """1e308 for some networks: finite, but no population statistic over it would be."""
+    return 1e308 if network.activate([0.0, 1.0])[0] > 0.5 else 1.0
+
+
+def test_astronomical_fitness_is_a_fault_not_an_overflow(config, tmp_path):
+    evolution = Neat(config, make_task({"name": "function", "target": f"{__name__}:huge_fitness", "num_inputs": 2, "num_outputs": 1}), 4)
+    reports = [evolution.step() for _ in range(3)]
+    assert any(r.fitness_faults for r in reports)
+    faulted = next(r for r in reports if r.fitness_faults)
+    assert any("is beyond ±1e+100" in m for m in faulted.fault_examples)
+    assert all(np.isfinite([r.mean_fitness, r.stdev_fitness, r.best_fitness]).all() for r in reports)
+    save_run(evolution, tmp_path / "run.json")  # statistics stayed finite: the run saves

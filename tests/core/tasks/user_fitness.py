@@ -23,3 +23,70 @@ def flaky_fitness(network):
 
 def always_fails(network):
     raise RuntimeError("simulator not found")
+
+
+# --- misbehaving functions for the isolation tests -----------------------------------------
+# The genome whose network outputs 7 for inputs (0, 0) (an output bias of 7 with identity
+# activation) misbehaves; every other genome scores its output.
+
+MARKED = 7.0
+
+
+def _marked(network) -> float:
+    return float(network.activate([0.0, 0.0])[0])
+
+
+def exits(network):
+    value = _marked(network)
+    if value == MARKED:
+        import sys
+
+        sys.exit(3)
+    return value
+
+
+def raises_generator_exit(network):
+    value = _marked(network)
+    if value == MARKED:
+        raise GeneratorExit("closed")
+    return value
+
+
+def exits_the_process(network):
+    value = _marked(network)
+    if value == MARKED:
+        import os
+
+        os._exit(0)
+    return value
+
+
+def segfaults(network):
+    value = _marked(network)
+    if value == MARKED:
+        import ctypes
+
+        ctypes.string_at(0)
+    return value
+
+
+def sleeps_forever(network):
+    value = _marked(network)
+    if value == MARKED:
+        import time
+
+        time.sleep(3600)
+    return value
+
+
+def eats_memory(network):
+    value = _marked(network)
+    if value == MARKED:
+        hoard = []
+        while True:  # 64 MB at a time, touched, until the memory runs out
+            hoard.append(bytearray(64 * 2**20))
+    return value
+
+
+def interrupts(network):
+    raise KeyboardInterrupt
