@@ -174,3 +174,23 @@ def test_substrate_genome_is_the_decoded_network():
     genome = run.substrate_genome(run.population[0])
     assert len(genome.input_ids()) == 4 and len(genome.output_ids()) == 2
     assert genome.enabled_count() == run.decode(run.population[:1]).link_counts()[0]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda e: e.update(links=-1), "extras.links"),
+        (lambda e: e.update(hidden_points=[[0.5]]), r"extras.hidden_points\[0\]"),
+        (lambda e: e.update(surprise=1), "unknown field"),
+        (lambda e: e.pop("mean_links"), "missing field 'mean_links'"),
+    ],
+)
+def test_saved_extras_are_checked_field_by_field(run_and_file, change, message):
+    from core.runs.fields import RunFileError
+
+    run, path = run_and_file
+    data = json.loads(path.read_text())
+    change(data["history"][-1]["extras"])
+    path.write_text(json.dumps(data))
+    with pytest.raises(RunFileError, match=message):
+        load_run(path)
