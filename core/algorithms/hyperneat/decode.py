@@ -54,10 +54,16 @@ class SubstrateDecoder:
             for k in range(1, len(substrate.sheets))
         )
 
-    def decode(self, cppns: Sequence[Genome], checkpoint: Callable[[], None] | None = None) -> LayeredNetworks:
-        """The substrate networks of ``cppns`` (feed-forward CPPNs), in batched query passes."""
-        links = query(link_network(cppns, self.section), self.link_inputs, checkpoint)
-        biases = query(bias_network(cppns, self.section), self.bias_inputs, checkpoint) if self.section.bias_output else None
+    @property
+    def rows(self) -> int:
+        """Query rows per CPPN (links and biases)."""
+        return len(self.link_inputs) + len(self.bias_inputs)
+
+    def decode(self, cppns: Sequence[Genome], checkpoint: Callable[[], None] | None = None, kernel: str = "numpy") -> LayeredNetworks:
+        """The substrate networks of ``cppns`` (feed-forward CPPNs), in batched query passes on
+        ``kernel`` ("numpy" or "numba": the same numbers)."""
+        links = query(link_network(cppns, self.section, kernel), self.link_inputs, checkpoint)
+        biases = query(bias_network(cppns, self.section, kernel), self.bias_inputs, checkpoint) if self.section.bias_output else None
         return self.from_outputs(links, biases, [g.genome_id for g in cppns])
 
     def from_outputs(self, links: np.ndarray, biases: np.ndarray | None, genome_ids: Sequence[int]) -> LayeredNetworks:

@@ -231,9 +231,14 @@ class EsDecoder:
         selected &= (point_y[None, :] > root_y) if outgoing else (point_y[None, :] < root_y)
         return selected, _flat(levels, "weight")
 
-    def decode(self, cppns: Sequence[Genome], checkpoint: Callable[[], None] | None = None) -> LayeredNetworks:
-        """The ES-HyperNEAT networks of ``cppns``, all found in batched passes."""
-        network = link_network(cppns, self.section)
+    @property
+    def rows(self) -> int:
+        """Query rows per CPPN for one quadtree (the work of a decode grows with the neurons found)."""
+        return len(self.geometry.queries) * (len(self.inputs) + len(self.outputs))
+
+    def decode(self, cppns: Sequence[Genome], checkpoint: Callable[[], None] | None = None, kernel: str = "numpy") -> LayeredNetworks:
+        """The ES-HyperNEAT networks of ``cppns``, all found in batched passes on ``kernel``."""
+        network = link_network(cppns, self.section, kernel)
         size = network.size
         n_in, n_out = len(self.inputs), len(self.outputs)
         points = self.geometry.points
@@ -267,7 +272,7 @@ class EsDecoder:
         keep_node = self._on_paths(size, n_in + hidden_count + n_out, n_in, n_out, genome, source, target)
         keep_edge = keep_node[genome, source] & keep_node[genome, target]
         genome, source, target, weight = genome[keep_edge], source[keep_edge], target[keep_edge], weight[keep_edge]
-        return self._layered(network, cppns, keep_node[:, n_in : n_in + hidden_count], genome, source, target, weight, checkpoint)
+        return self._layered(network, cppns, keep_node[:, n_in : n_in + hidden_count], genome, source, target, weight, checkpoint, kernel)
 
     @staticmethod
     def _on_paths(size: int, nodes: int, n_in: int, n_out: int, genome, source, target) -> np.ndarray:
@@ -291,7 +296,7 @@ class EsDecoder:
         keep[:, nodes - n_out :] = True
         return keep
 
-    def _layered(self, network, cppns, hidden_kept, genome, source, target, weight, checkpoint) -> LayeredNetworks:
+    def _layered(self, network, cppns, hidden_kept, genome, source, target, weight, checkpoint, kernel="numpy") -> LayeredNetworks:
         """Pack the kept links into layers: one group per row (y) of used hidden points, then the outputs."""
         size = network.size
         n_in, n_out = len(self.inputs), len(self.outputs)
@@ -324,7 +329,7 @@ class EsDecoder:
         biases = np.zeros((size, node_count))
         if self.section.bias_output:
             coordinates = np.concatenate([points[used], self.outputs])
-            outputs = query(bias_network(cppns, self.section), bias_inputs(coordinates, self.section), checkpoint)
+            outputs = query(bias_network(cppns, self.section, kernel), bias_inputs(coordinates, self.section), checkpoint)
             biases[:, n_in:] = node_biases(outputs, self.section)
         present = np.ones((size, node_count), dtype=bool)
         present[:, n_in : n_in + len(used)] = hidden_kept[:, used]

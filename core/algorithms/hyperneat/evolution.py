@@ -28,6 +28,7 @@ from core.algorithms.neat.evolution import Neat
 from core.algorithms.neat.report import NeatExtras, SpeciesSnapshot
 from core.algorithms.neat.reproduction import Allotment
 from core.algorithms.protocol import Checkpoint
+from core.compiled import choose_kernel
 from core.networks.genome import Genome
 from core.networks.layered import LayeredNetworks
 from core.runs.fields import RunFileError, check_exact_keys, check_number, read_counter, read_list, read_number
@@ -157,8 +158,15 @@ class HyperNeat(Neat):
         return self.decode([cppn]).genome(0)
 
     def decode(self, cppns: list[Genome], checkpoint: Checkpoint | None = None) -> LayeredNetworks:
-        """The substrate networks of ``cppns`` (batched)."""
-        return self.decoder.decode(cppns, checkpoint)
+        """The substrate networks of ``cppns`` (batched), on the kernel the run's setting picks
+        (``kernel``: "auto" switches to numba for big decodes; the answers are the same)."""
+        work = len(cppns) * self.decoder.rows
+        kernel = choose_kernel(self.kernel, work, self.numpy_evaluation_s, True)
+        started = time.perf_counter()
+        networks = self.decoder.decode(cppns, checkpoint, kernel)
+        if kernel == "numpy":
+            self.numpy_evaluation_s += time.perf_counter() - started
+        return networks
 
     def evaluate_population(self, checkpoint: Checkpoint | None) -> Evaluation:
         """Decode every CPPN, then score the substrate networks in one batch (nothing else changes)."""

@@ -105,3 +105,16 @@ def test_layered_networks_compute_what_their_graph_genomes_compute():
     assert picked.genome_ids == (cppns[5].genome_id, cppns[2].genome_id)
     per_network = np.random.default_rng(6).uniform(-1, 1, (8, 2, 4))
     assert networks.activate(per_network) == pytest.approx(PopulationNetwork(genomes).activate(per_network), abs=1e-12)
+
+
+def test_the_compiled_kernel_decodes_the_same_numbers():
+    from core.compiled import numba_installed
+
+    if not numba_installed():
+        pytest.skip("numba is not installed")
+    substrate = build_substrate(substrate_config(hidden_sheets=(3,), links=("input-hidden", "hidden-output")), 4, 2)
+    cppns = grow_random_genomes(5, 6, 2, recurrent=False, rng=np.random.default_rng(8))
+    decoder = SubstrateDecoder(substrate, SECTION)
+    plain, compiled = decoder.decode(cppns), decoder.decode(cppns, kernel="numba")
+    assert all(np.array_equal(a, b) for a, b in zip(plain.weights, compiled.weights))
+    assert np.array_equal(plain.biases, compiled.biases)
