@@ -35,6 +35,8 @@ bench: $(STAMP)
 	$(PY) bench/gui_stall_bench.py --kernel numba --cartpole-only
 	$(PY) bench/startup_bench.py --rounds 20
 	$(PY) bench/hostile_bench.py --mutants 5000 --memory-mb 50
+	$(PY) bench/hyperneat_bench.py decode
+	nice -n 10 $(PY) bench/hyperneat_bench.py boxes --seeds 20 --generations 200
 
 # Installs the X11 libraries when missing (as root with apt-get), else names the command to run.
 qt-x11-libs: $(STAMP)

@@ -77,6 +77,8 @@ def summary(run: Any, wall_s: float) -> dict[str, Any]:
         **({"champion_metrics": run.task.describe(last.champion.to_genome())} if last and callable(getattr(run.task, "describe", None)) else {}),
         "species": len(last.species) if last else 0,
         "wall_s": wall_s,
+        # An algorithm's own closing measurements (HyperNEAT on boxes: accuracy at 11/33/55).
+        **(run.summary_extras() if hasattr(run, "summary_extras") else {}),
     }
 
 
@@ -232,6 +234,8 @@ def task_from_args(args: argparse.Namespace) -> Any:
         return GymTask(args.env, episodes=args.episodes, max_steps=args.max_steps, fitness_threshold=args.threshold, workers=args.workers)
     if not args.task:
         raise ValueError("name a task (xor, cartpole), or give --env ID or --fitness MODULE:FUNCTION")
+    if args.resolution is not None and args.task != "boxes":
+        raise ValueError("--resolution applies to the boxes task only")
     if args.task == "cartpole":
         from core.tasks.cartpole import MAX_STEPS, SOLVED_RETURN, CartPoleTask
 
@@ -254,6 +258,8 @@ def task_from_args(args: argparse.Namespace) -> Any:
             spec["fitness_threshold"] = args.threshold
         return make_task(spec)
     spec = {"name": args.task}
+    if args.resolution is not None:
+        spec["resolution"] = args.resolution
     if args.threshold is not None:
         spec["fitness_threshold"] = args.threshold
     return make_task(spec)
@@ -452,7 +458,7 @@ def _add_evolve_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_task_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("task", nargs="?", help="built-in task: xor or cartpole")
+    parser.add_argument("task", nargs="?", help="built-in task: xor, cartpole or boxes")
     parser.add_argument("--env", metavar="ID", help="any gymnasium environment id, e.g. Acrobot-v1")
     parser.add_argument("--fitness", metavar="MODULE:FUNCTION", help="your own fitness function, called with each genome's network")
     parser.add_argument("--inputs", type=int, help="network inputs for --fitness")
@@ -473,6 +479,7 @@ def _add_task_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--features", help="playground: comma-separated inputs from x,y,x2,y2,xy,sinx,siny (default x,y)")
     parser.add_argument("--penalty", type=float, help="playground: connection penalty c in fitness = -loss*(1+c*sqrt(connections)) (default 0.03)")
     parser.add_argument("--train-fraction", type=float, help="playground convention: training share of the 500 points (default 0.5)")
+    parser.add_argument("--resolution", type=int, help="boxes: visual field pixels per side (default 11)")
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

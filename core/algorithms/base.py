@@ -241,6 +241,22 @@ class AlgorithmBase:
         work = len(genomes) * int(getattr(self.task, "activations_per_genome", 0))
         kernel = choose_kernel(self.kernel, work, self.numpy_evaluation_s, work > 0)
         population_net = PopulationNetwork(genomes, recurrent=self.recurrent, kernel=kernel)
+        return self.evaluate_network(population_net, checkpoint, rng, episodes, [g.genome_id for g in genomes], work)
+
+    def evaluate_network(
+        self,
+        population_net: Any,
+        checkpoint: Checkpoint | None,
+        rng: np.random.Generator,
+        episodes: int | None = None,
+        genome_ids: Sequence[int] | None = None,
+        work: int = 0,
+    ) -> Evaluation:
+        """``evaluate`` for a population already built as a network batch (any object with
+        ``PopulationNetwork``'s interface, e.g. HyperNEAT's decoded substrates); ``genome_ids``
+        name genomes in fault messages, ``work`` feeds the kernel choice's timing."""
+        size = population_net.size
+        genome_ids = list(range(size)) if genome_ids is None else list(genome_ids)
         population_net.checkpoint = checkpoint
         if checkpoint is not None:
             checkpoint()
@@ -252,24 +268,24 @@ class AlgorithmBase:
                 result = self.task.evaluate(population_net, rng)
             else:
                 result = self.task.evaluate(population_net, rng, episodes=episodes)
-        self.last_kernel = population_net.kernel
-        if work and population_net.kernel == "numpy":
+        self.last_kernel = getattr(population_net, "kernel", "numpy")
+        if work and self.last_kernel == "numpy":
             self.numpy_evaluation_s += time.perf_counter() - started
         fitness = np.asarray(result.fitness, dtype=np.float64)
-        if fitness.shape != (len(genomes),):
-            raise ValueError(f"task {self.task.name} returned fitness of shape {fitness.shape}, expected ({len(genomes)},)")
+        if fitness.shape != (size,):
+            raise ValueError(f"task {self.task.name} returned fitness of shape {fitness.shape}, expected ({size},)")
         with np.errstate(invalid="ignore"):
             finite = np.abs(fitness) <= MAX_ABS_FITNESS  # False for NaN and ±inf too
         faults = int((~finite).sum())
         errors = list(result.errors)
         reported = {index for index, _ in errors}
         errors += [
-            (int(i), f"genome {genomes[i].genome_id}: fitness {fitness[i]:g} is beyond ±{MAX_ABS_FITNESS:g}")
+            (int(i), f"genome {genome_ids[i]}: fitness {fitness[i]:g} is beyond ±{MAX_ABS_FITNESS:g}")
             for i in np.flatnonzero(~finite & np.isfinite(fitness))[:MAX_FAULT_EXAMPLES].tolist()
             if i not in reported
         ]
         examples = tuple(message for _, message in errors[:MAX_FAULT_EXAMPLES])
-        if faults == len(genomes):
+        if faults == size:
             detail = examples[0] if examples else "every fitness was NaN or infinite"
             raise EvaluationFailed(f"every genome failed in generation {self.generation} ({detail}); the run stops here")
         if faults:

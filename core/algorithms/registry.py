@@ -31,6 +31,8 @@ ALGORITHMS: dict[str, AlgorithmEntry] = {
         AlgorithmEntry(
             "backprop-neat", "core.algorithms.backprop_neat", "BackpropNeat", "Backprop NEAT: NEAT topologies, weights trained by backprop (Ha 2016)"
         ),
+        AlgorithmEntry("hyperneat", "core.algorithms.hyperneat.evolution", "HyperNeat", "HyperNEAT: NEAT evolves CPPNs that paint a substrate's weights (Stanley et al. 2009)"),
+        AlgorithmEntry("es-hyperneat", "core.algorithms.hyperneat.evolution", "EsHyperNeat", "ES-HyperNEAT: the CPPN also places hidden neurons, by quadtree (Risi & Stanley 2012)"),
     )
 }
 

@@ -111,6 +111,8 @@ def _type_name(annotation: Any) -> str:
         return "list[str]"
     if annotation == tuple[int, ...]:
         return "list[int]"
+    if annotation == tuple[float, ...]:
+        return "list[float]"
     return getattr(annotation, "__name__", str(annotation))
 
 
@@ -162,6 +164,15 @@ def check_value(dotted_key: str, value: Any, annotation: Any, metadata: dict) ->
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
             raise ConfigError(f"{dotted_key} must be a list of whole numbers, got {shown(value)}")
         value = tuple(value)
+    elif annotation == tuple[float, ...]:
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            raise ConfigError(f"{dotted_key} must be a list of numbers, got {value!r}")
+        try:
+            value = tuple(float(v) for v in value)
+        except OverflowError:
+            raise ConfigError(f"{dotted_key} must hold finite numbers") from None
+        if not all(math.isfinite(v) for v in value):
+            raise ConfigError(f"{dotted_key} must hold finite numbers, got {value!r}")
     if "range" in metadata:
         low, high = metadata["range"]
         for item in value if isinstance(value, tuple) else (value,):

@@ -60,6 +60,7 @@ TASKS: dict[str, tuple[str, str]] = {
     "gym": ("core.tasks.gym_env", "GymTask"),
     "function": ("core.tasks.function", "FunctionTask"),
     "playground": ("core.tasks.playground", "PlaygroundTask"),
+    "boxes": ("core.tasks.boxes", "BoxesTask"),
 }
 
 

@@ -1,0 +1,1 @@
+"""HyperNEAT and ES-HyperNEAT: CPPNs evolved by NEAT, decoded onto substrates."""
