@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(PY) bench/xor_bench.py --seeds 100 --generations 300
 	$(PY) bench/cartpole_bench.py --generations 20 --neat-python-generations 5
 	$(PY) bench/gui_stall_bench.py
+	$(PY) bench/gui_redraw_cost.py
 	$(PY) bench/compare_bench.py --seeds 10 --workers 2
 	nice -n 10 $(PY) bench/backprop_neat_bench.py --seeds 10
 	$(PY) bench/xor_bench.py --per-process --seeds 20

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.main_window import MainWindow
+from desktop_app.theme import apply_theme
 
 
 def make_application(argv: Sequence[str] | None = None) -> QApplication:
@@ -19,6 +20,7 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
     app.setApplicationName("NEAT Scope")
     app.setOrganizationName("NEAT Scope")
+    apply_theme(app)
     return app
 
 

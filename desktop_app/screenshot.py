@@ -1,6 +1,6 @@
-"""Render the main window after a real run, without a screen (``neatscope screenshot``).
+"""Render a workspace after real runs, without a screen (``neatscope screenshot``).
 
-README screenshots come from here, so they always show what the app really draws.
+README pictures come from here, so they always show what the app really draws.
 """
 
 from __future__ import annotations
@@ -9,59 +9,125 @@ import os
 import tempfile
 from pathlib import Path
 
-TABS = {"graph": 0, "species": 1, "alignment": 2, "replay": 3}
 REPLAY_STEPS_SHOWN = 60
 
 
-def render_screenshot(out: str, task: str = "xor", generations: int = 30, seed: int = 0, tab: str = "graph", size: tuple[int, int] = (1400, 860)) -> Path:
-    """Run ``generations`` generations of ``task`` in the real window and save it as a PNG.
+def _wait(signal, start) -> list:
+    """Call ``start()`` and run the event loop until ``signal`` fires; returns its arguments."""
+    from PySide6.QtCore import QEventLoop
 
-    Uses the offscreen platform unless a platform was chosen already, and a throwaway settings
-    file so the user's remembered settings are neither read nor changed.
+    loop = QEventLoop()
+    got: list = []
+    signal.connect(lambda *args: (got.append(args), loop.quit()))
+    start()
+    if not got:
+        loop.exec()
+    return list(got[0]) if got else []
+
+
+def render_screenshot(
+    out: str,
+    task: str = "xor",
+    generations: int = 30,
+    seed: int = 0,
+    tab: str = "graph",
+    size: tuple[int, int] = (1400, 860),
+    workspace: str = "evolve",
+    algorithm: str = "neat",
+    population: int | None = None,
+    algorithms: tuple[str, ...] = ("neat", "ga", "es", "random"),
+    seeds: int = 5,
+    budget: int = 6000,
+    workers: int = 2,
+) -> Path:
+    """Run the workspace for real and save the window as a PNG.
+
+    Evolve: ``generations`` generations of ``algorithm`` on ``task`` (a built-in task or any
+    gymnasium id), then the ``tab`` panel in front. Compare: ``algorithms`` × ``seeds`` on
+    ``task`` with ``budget`` evaluations each, in ``workers`` processes.
+
+    Uses the offscreen platform unless a platform was chosen already, and throwaway settings and
+    data folders, so the user's remembered settings are neither read nor changed.
 
     Raises:
-        ValueError: unknown task or tab, or the run failed.
+        ValueError: unknown workspace, task, algorithm or tab, or the run failed.
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
     from desktop_app.app import make_application
-    from desktop_app.main_window import TASKS, MainWindow
+    from desktop_app.main_window import MainWindow
 
-    task_label = next((label for label, name in TASKS.items() if name == task), None)
-    if task_label is None:
-        raise ValueError(f"unknown task {task!r}; the app offers {', '.join(TASKS.values())}")
-    if tab not in TABS:
-        raise ValueError(f"unknown tab {tab!r}; choose one of {', '.join(TABS)}")
     app = make_application()
-    with tempfile.TemporaryDirectory() as settings_dir:
-        settings = QSettings(str(Path(settings_dir) / "settings.ini"), QSettings.Format.IniFormat)
-        settings.setValue("runs_folder", str(Path(settings_dir) / "runs"))
+    with tempfile.TemporaryDirectory() as scratch:
+        settings = QSettings(str(Path(scratch) / "settings.ini"), QSettings.Format.IniFormat)
+        settings.setValue("runs_folder", str(Path(scratch) / "runs"))
         window = MainWindow(settings)
-        window.resize(*size)
-        window.show()
-        window.task_box.setCurrentText(task_label)
-        window.seed_box.setValue(seed)
-        outcome: list[str] = []
-        loop = QEventLoop()
-        window.runEnded.connect(lambda reason: (outcome.append(reason), loop.quit()))
-        window.run_generations(generations)
-        if not outcome:
+        try:
+            keys = [w.key for w in window.workspaces]
+            if workspace not in keys:
+                raise ValueError(f"unknown workspace {workspace!r}; choose one of {', '.join(keys)}")
+            window.resize(*size)
+            window.show()
+            window.show_workspace(workspace)
+            if workspace == "evolve":
+                _evolve(window, task, generations, seed, tab, algorithm, population)
+            elif workspace == "compare":
+                _compare(window, task, algorithms, seeds, budget, workers, Path(scratch) / "compare")
+            else:
+                window.current_workspace().setFocus()
+            # Let layouts, timers and the tab switch settle before grabbing.
+            loop = QEventLoop()
+            QTimer.singleShot(300, loop.quit)
             loop.exec()
-        if outcome != ["done"] and outcome != ["solved"]:
-            window.close()
-            raise ValueError(f"the run ended with {outcome[0]!r}: {getattr(window, 'last_error', '')}")
-        window.tabs.setCurrentIndex(TABS[tab])
-        if tab == "replay" and window.replay_panel.replay is not None:
-            for _ in range(REPLAY_STEPS_SHOWN):
-                window.replay_panel.step_once()
-        # Let layouts and the tab switch settle before grabbing.
-        QTimer.singleShot(100, loop.quit)
-        loop.exec()
-        target = Path(out)
-        if not window.grab().save(str(target)):
-            window.close()
-            raise ValueError(f"could not write {target}")
-        window.close()
-    app.processEvents()
+            target = Path(out)
+            if not window.grab().save(str(target)):
+                raise ValueError(f"could not write {target}")
+        finally:
+            window.close_discarding()
+        app.processEvents()
     return target
+
+
+def _evolve(window, task: str, generations: int, seed: int, tab: str, algorithm: str, population: int | None) -> None:
+    evolve = window.evolve
+    index = evolve.algorithm_box.findData(algorithm)
+    if index < 0:
+        raise ValueError(f"unknown algorithm {algorithm!r}")
+    evolve.algorithm_box.setCurrentIndex(index)
+    evolve.task_box.combo.setCurrentText(task)
+    evolve.seed_box.setText(str(seed))
+    if population is not None:
+        from core.algorithms.registry import algorithm_class
+
+        evolve.config_form.set_field(algorithm_class(algorithm).population_size_key, population)
+    if not evolve.new_run():
+        raise ValueError("the run could not start: " + " ".join(evolve.last_error.split()))
+    outcome = _wait(evolve.runEnded, lambda: evolve.run_generations(generations, until_solved=False))
+    if outcome[:1] != ["done"]:
+        raise ValueError(f"the run ended with {outcome!r}: " + " ".join(evolve.last_error.split()))
+    keys = [p.key for p in evolve.visible_tab_panels()]
+    if tab not in keys:
+        raise ValueError(f"tab {tab!r} is not shown for this run; choose one of {', '.join(keys)}")
+    evolve.show_panel(tab)
+    if tab == "replay":
+        replay = evolve.panel("replay")
+        for _ in range(REPLAY_STEPS_SHOWN):
+            replay.step_once()
+
+
+def _compare(window, task: str, algorithms: tuple[str, ...], seeds: int, budget: int, workers: int, out: Path) -> None:
+    compare = window.compare
+    compare.task_box.combo.setCurrentText(task)
+    for name, box in compare.algorithm_boxes.items():
+        box.setChecked(name in algorithms)
+    unknown = set(algorithms) - set(compare.algorithm_boxes)
+    if unknown:
+        raise ValueError(f"unknown algorithm(s) {', '.join(sorted(unknown))}")
+    compare.seeds.setValue(seeds)
+    compare.budget.setValue(budget)
+    compare.workers.setValue(workers)
+    compare.out_box.setText(str(out))
+    outcome = _wait(compare.compareFinished, lambda: compare.start_compare() or compare.compareFinished.emit("failed"))
+    if outcome[:1] != ["done"]:
+        raise ValueError(f"the compare ended with {outcome!r}: " + " ".join(window.last_error.split()))

@@ -110,7 +110,11 @@ class EvolutionWorker(QObject):
                     self._gui_idle.clear()
                     self.reportsReady.emit(tuple(pending))
                     pending = []
-                    last_emit = now
+                    # Wait here, not at the next checkpoint: a generation does Python work before
+                    # its first activation (compiling the population's networks, building
+                    # genomes) that would otherwise fight the drawing for the GIL.
+                    self._gui_idle.wait(MAX_DRAWING_HOLD_S)
+                    last_emit = time.perf_counter()
                 if until_solved and report.solved:
                     reason = "solved"
                     break

@@ -438,7 +438,12 @@ def _cmd_screenshot(args: argparse.Namespace) -> int:
     width, _, height = args.size.partition("x")
     if not (width.isdigit() and height.isdigit()):
         raise ValueError(f"--size wants WIDTHxHEIGHT, got {args.size!r}")
-    path = render_screenshot(args.out, args.task, args.generations, args.seed, args.tab, (int(width), int(height)))
+    algorithms = tuple(name.strip() for name in args.algorithms.split(",") if name.strip())
+    path = render_screenshot(
+        args.out, args.task, args.generations, args.seed, args.tab, (int(width), int(height)),
+        workspace=args.workspace, algorithm=args.algorithm, population=args.population,
+        algorithms=algorithms, seeds=args.seeds, budget=args.max_evaluations, workers=args.workers,
+    )  # fmt: skip
     print(path)
     return 0
 
@@ -554,10 +559,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     shot = commands.add_parser("screenshot", help="run evolution in the app offscreen and save the window as PNG")
     shot.add_argument("out", metavar="OUT.png")
-    shot.add_argument("--task", default="xor", help="xor or cartpole (default xor)")
-    shot.add_argument("--generations", type=int, default=30, help="generations to run first (default 30)")
-    shot.add_argument("--seed", type=int, default=0)
-    shot.add_argument("--tab", default="graph", help="panel shown on the right: graph, species, alignment or replay")
+    shot.add_argument("--workspace", default="evolve", help="evolve or compare (default evolve)")
+    shot.add_argument("--task", default="xor", help="XOR, CartPole-v1 or any gymnasium id (default xor)")
+    shot.add_argument("--algorithm", default="neat", help="evolve: the algorithm (default neat)")
+    shot.add_argument("--population", type=int, help="evolve: population size (default: the algorithm's)")
+    shot.add_argument("--generations", type=int, default=30, help="evolve: generations to run first (default 30)")
+    shot.add_argument("--seed", type=int, default=0, help="evolve: the seed")
+    shot.add_argument("--tab", default="graph", help="evolve: the panel in front: graph, species, alignment, es, ga or replay")
+    shot.add_argument("--algorithms", default="neat,ga,es,random", help="compare: algorithms (default neat,ga,es,random)")
+    shot.add_argument("--seeds", type=int, default=5, help="compare: seeds per algorithm (default 5)")
+    shot.add_argument("--max-evaluations", type=int, default=6000, help="compare: evaluation budget per run (default 6000)")
+    shot.add_argument("--workers", type=int, default=2, help="compare: worker processes (default 2)")
     shot.add_argument("--size", default="1400x860", help="window size WIDTHxHEIGHT")
     shot.set_defaults(handler=_cmd_screenshot)
     return parser

@@ -82,5 +82,6 @@ def test_screenshot_command_rejects_an_unknown_task(tmp_path):
         check=False,
     )
     assert result.returncode == 2
-    assert "unknown task 'pong'" in result.stderr
+    assert "unknown gymnasium environment 'pong'" in result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith("error:")] == [result.stderr.splitlines()[-1]]
     assert not (tmp_path / "x.png").exists()

@@ -12,6 +12,11 @@ run resumes bit-identically). When all runs are done it writes:
 - ``curves.png`` and ``curves.svg``: median best-so-far against evaluations with an IQR band.
 
 Only the algorithm protocol is used: ``step``, reports, save and load.
+
+The desktop app's Compare workspace calls the same ``run_compare`` with two extra hooks: a
+per-generation callback (``on_generation``: one row like ``runs.csv``'s, sent from the worker
+processes through a queue) to draw curves live, and a ``stop`` event after which every running
+run autosaves and returns at its next generation, so the folder resumes later.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import csv
 import io
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -253,15 +259,32 @@ def _finished(run: Any, spec: CompareSpec) -> bool:
     )
 
 
+GenerationRow = tuple  # (algorithm, seed, generation, evaluations, env_steps, wall_s, best, mean, best_so_far, solved_at)
+
+
 def run_one(
-    spec_data: dict[str, Any], out: str, algorithm: str, seed: int, user_code: str | None = None, code_folder: str | None = None
+    spec_data: dict[str, Any],
+    out: str,
+    algorithm: str,
+    seed: int,
+    user_code: str | None = None,
+    code_folder: str | None = None,
+    on_generation: Callable[[GenerationRow], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
     """Run (or finish) one (algorithm, seed) of a compare; returns its outcome.
 
     A module-level function taking plain data, so it can run in a worker process. The run
     folder is locked while the run lives; the run autosaves every ``AUTOSAVE_EVERY``
-    generations; a finished run leaves ``done.json``. ``user_code`` is the user's code the
-    compare's task may import (see ``run_compare``).
+    generations; a finished run leaves ``done.json``.
+
+    Args:
+        user_code: the user's code the compare's task may import (see ``run_compare``).
+        code_folder: where that code's module is looked up first.
+        on_generation: called with each new generation's row (``runs.csv`` columns plus the
+            evaluation count at which the run solved, or None).
+        should_stop: polled between generations; when it returns True the run autosaves and
+            returns an outcome with ``"stopped": True`` (and no ``done.json``).
     """
     from core.algorithms.registry import algorithm_class
     from core.runs.config import config_from_dict
@@ -283,11 +306,24 @@ def run_one(
             config = config_from_dict(cls.config_type, spec.configs[algorithm], source=f"compare config of {algorithm}")
             run = cls(config, make_task(spec.task, code_folder=code_folder), seed)
             held.autosave(run)
+        wall = sum(dict(r.timings).get("total_s", 0.0) for r in run.history)
+        solved_at = next((r.solved_at_evaluation for r in run.history if r.solved), None)
         try:
             while not _finished(run, spec):
-                run.step()
+                if should_stop is not None and should_stop():
+                    held.autosave(run)
+                    return {"algorithm": algorithm, "seed": seed, "stopped": True, "generations": run.generation}
+                report = run.step()
                 if run.generation % AUTOSAVE_EVERY == 0:
                     held.autosave(run)
+                if on_generation is not None:
+                    wall += dict(report.timings).get("total_s", 0.0)
+                    if solved_at is None and report.solved:
+                        solved_at = report.solved_at_evaluation
+                    on_generation(
+                        (algorithm, seed, report.generation, report.evaluations, report.env_steps, round(wall, 6),
+                         report.best_fitness, report.mean_fitness, report.best_fitness_ever, solved_at)
+                    )  # fmt: skip
             held.autosave(run)
         finally:
             run.task.close()
@@ -356,7 +392,12 @@ def run_compare(
     progress: TextIO | None = sys.stderr,
     user_code: str | None = None,
     code_folder: str | None = None,
-) -> dict[str, Any]:
+    *,
+    on_generation: Callable[[GenerationRow], None] | None = None,
+    on_run_done: Callable[[dict[str, Any]], None] | None = None,
+    stop: Any = None,
+    worker_niceness: int = 0,
+) -> dict[str, Any] | None:
     """Run every (algorithm, seed) not yet done, then write the tables and pictures.
 
     Args:
@@ -369,9 +410,16 @@ def run_compare(
         user_code: the user's code the task may import, exactly as the task names it (a
             fitness function's ``module:function``); a compare never imports it unnamed.
         code_folder: where that code's module is looked up first (default: the current folder).
+        on_generation: called here (in the calling thread) with every new generation's row,
+            whichever process ran it.
+        on_run_done: called here with each finished run's outcome.
+        stop: a ``threading.Event``; once set, running runs autosave and return, queued runs
+            are dropped and nothing is written: the folder resumes later where it stopped.
+        worker_niceness: added to the worker processes' niceness (POSIX), so an interactive
+            caller keeps the CPU it needs to stay responsive.
 
     Returns:
-        The summary (also in ``summary.json``).
+        The summary (also in ``summary.json``), or None when stopped.
 
     Raises:
         UserCodeRequired: the task needs the user's code and ``user_code`` does not name it.
@@ -394,31 +442,100 @@ def run_compare(
         pending = [job for job in jobs if not (run_folder(folder, *job) / DONE_FILE).is_file()]
         bar = Progress(len(jobs), len(jobs) - len(pending), progress)
         data = spec.to_dict()
-        if workers and len(pending) > 1:
-            _run_in_pool(data, str(folder), pending, workers, bar.update, user_code, code_folder)
+
+        def finished(outcome: dict[str, Any]) -> None:
+            if outcome.get("stopped"):
+                return
+            bar.update(_note(outcome))
+            if on_run_done is not None:
+                on_run_done(outcome)
+
+        if workers and (len(pending) > 1 or on_generation is not None or stop is not None):
+            _run_in_pool(data, str(folder), pending, workers, finished, user_code, code_folder, on_generation, stop, worker_niceness)
         else:
             for algorithm, seed in pending:
-                bar.update(_note(run_one(data, str(folder), algorithm, seed, user_code, code_folder)))
+                if stop is not None and stop.is_set():
+                    break
+                should_stop = None if stop is None else stop.is_set
+                finished(run_one(data, str(folder), algorithm, seed, user_code, code_folder, on_generation, should_stop))
+        if stop is not None and stop.is_set():
+            return None
         return write_results(spec, folder, user_code, code_folder)
 
 
+# Set in compare worker processes only (by ``_connect_worker``): where generation rows go and
+# the event that asks runs to stop. Per process, never shared state of the caller.
+_worker_channel: tuple[Any, Any] | None = None
+
+
+def _connect_worker(rows: Any, stop: Any, niceness: int = 0) -> None:
+    global _worker_channel
+    _worker_channel = (rows, stop)
+    if niceness and hasattr(os, "nice"):
+        os.nice(niceness)
+
+
+def _run_one_in_worker(data: dict, out: str, algorithm: str, seed: int, user_code: str | None, code_folder: str | None) -> dict[str, Any]:
+    rows, stop = _worker_channel if _worker_channel is not None else (None, None)
+    return run_one(
+        data, out, algorithm, seed, user_code, code_folder, None if rows is None else rows.put, None if stop is None else stop.is_set
+    )
+
+
 def _run_in_pool(
-    data: dict, out: str, pending: list[tuple[str, int]], workers: int, report: Callable[[str], None], user_code: str | None, code_folder: str | None
+    data: dict,
+    out: str,
+    pending: list[tuple[str, int]],
+    workers: int,
+    report: Callable[[dict[str, Any]], None],
+    user_code: str | None,
+    code_folder: str | None,
+    on_generation: Callable[[GenerationRow], None] | None = None,
+    stop: Any = None,
+    niceness: int = 0,
 ) -> None:
     import multiprocessing
+    import queue as queue_module
 
     # spawn, not fork: the app's Qt threads must not be duplicated into children.
-    with ProcessPoolExecutor(min(workers, len(pending)), mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(run_one, data, out, algorithm, seed, user_code, code_folder) for algorithm, seed in pending}
+    context = multiprocessing.get_context("spawn")
+    rows = context.Queue() if on_generation is not None else None
+    worker_stop = context.Event() if stop is not None else None
+
+    def drain() -> None:
+        while rows is not None:
+            try:
+                row = rows.get_nowait()
+            except queue_module.Empty:
+                return
+            on_generation(row)  # type: ignore[misc]
+
+    options: dict[str, Any] = {"mp_context": context}
+    if rows is not None or worker_stop is not None or niceness:
+        options.update(initializer=_connect_worker, initargs=(rows, worker_stop, niceness))
+    with ProcessPoolExecutor(max(1, min(workers, len(pending))), **options) as pool:
+        futures = {pool.submit(_run_one_in_worker, data, out, algorithm, seed, user_code, code_folder) for algorithm, seed in pending}
         try:
             while futures:
-                finished, futures = wait(futures, return_when=FIRST_COMPLETED)
+                timeout = 0.05 if rows is not None or stop is not None else None
+                finished, futures = wait(futures, timeout=timeout, return_when=FIRST_COMPLETED)
+                drain()
+                if stop is not None and stop.is_set() and worker_stop is not None and not worker_stop.is_set():
+                    worker_stop.set()
+                    for future in futures:
+                        future.cancel()
                 for future in finished:
-                    report(_note(future.result()))
+                    if not future.cancelled():
+                        report(future.result())
         except BaseException:
+            if worker_stop is not None:
+                worker_stop.set()
             for future in futures:
                 future.cancel()
             raise
+    # Rows a worker queued just before returning may land after its result: the pool has shut
+    # down now, so every worker's queue has been flushed.
+    drain()
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -435,6 +552,15 @@ class RunCurve:
     best_so_far: np.ndarray
     solved_at: int | None
     wall_s: float
+
+
+def read_run_curve(folder: str | Path, algorithm: str, seed: int) -> RunCurve:
+    """One run's curve as saved in a compare folder so far (its last autosave).
+
+    Raises:
+        RunFileError: the run folder holds no readable run.
+    """
+    return _read_run(Path(folder), algorithm, seed)
 
 
 def _read_run(folder: Path, algorithm: str, seed: int, user_code: str | None = None, code_folder: str | None = None) -> RunCurve:

@@ -225,16 +225,20 @@ def config_from_dict(config_type: type[C], data: dict[str, Any], source: str = "
     return config_type(**sections)
 
 
-def resource_toml(name: str) -> dict[str, Any]:
-    """A TOML file shipped in ``resources/`` as a nested dict."""
+def resource_text(name: str) -> str:
+    """The text of a file shipped in ``resources/``."""
     # Read beside the package rather than through importlib.resources, whose import (tempfile,
     # zipfile, ...) is a tenth of a short command's start-up.
     spec = find_spec("resources")
     folder = Path(next(iter(spec.submodule_search_locations or ()))) if spec else None
     if folder is None or not (folder / name).is_file():
         raise FileNotFoundError(f"NEAT Scope's resources folder lacks {name}")
-    text = (folder / name).read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    return (folder / name).read_text(encoding="utf-8")
+
+
+def resource_toml(name: str) -> dict[str, Any]:
+    """A TOML file shipped in ``resources/`` as a nested dict."""
+    return tomllib.loads(resource_text(name))
 
 
 def overlay(base: dict[str, Any], overrides: dict[str, Any], source: str) -> dict[str, Any]:
@@ -313,3 +317,53 @@ def config_to_toml(config: ConfigBase, title: str = "NEAT Scope configuration") 
         lines.append(f"\n[{section}]")
         lines.extend(f"{key} = {_toml_value(value)}" for key, value in values.items())
     return "\n".join(lines) + "\n"
+
+
+def key_help(defaults_resource: str) -> dict[str, str]:
+    """The documentation of every key of a shipped defaults file, read from its comments.
+
+    A comment block applies to the keys right below it, up to the next blank line or comment
+    (``bias_init_mean`` and ``bias_init_stdev`` share one); an inline ``# ...`` after a value is
+    appended. The block above a ``[section]`` header documents the section and is returned under
+    the section's name. Forms show these as tooltips, so the TOML stays the one place keys are
+    explained.
+    """
+    text = resource_text(defaults_resource)
+    helps: dict[str, str] = {}
+    section = ""
+    block: list[str] = []
+    shared = ""  # the comment block of the key group being read
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            block, shared = [], ""
+        elif line.startswith("#"):
+            if shared:
+                block, shared = [], ""
+            block.append(line.lstrip("#").strip())
+        elif line.startswith("[") and line.endswith("]"):
+            section = line.strip("[]").strip()
+            if block:
+                helps[section] = " ".join(block)
+            block, shared = [], ""
+        elif "=" in line:
+            key = line.split("=", 1)[0].strip()
+            if block:
+                shared = " ".join(block)
+                block = []
+            helps[f"{section}.{key}"] = " ".join(part for part in (shared, _inline_comment(line.split("=", 1)[1])) if part)
+    return helps
+
+
+def _inline_comment(value: str) -> str:
+    """The ``# comment`` after a TOML value, ignoring ``#`` inside quoted strings."""
+    quote = ""
+    for index, char in enumerate(value):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            return value[index + 1 :].strip()
+    return ""

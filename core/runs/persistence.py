@@ -58,7 +58,7 @@ from core.runs.reports import GenerationReport
 from core.tasks import UserCode, make_task, required_code
 
 FILE_FORMAT = "neatscope-run"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 # A population of 10,000 grown genomes is about 30 MB; anything far beyond is not ours.
 MAX_RUN_FILE_BYTES = 512 * 1024 * 1024
 RUN_KEYS = (
@@ -161,6 +161,9 @@ def write_atomically(path: str | Path, text: str) -> None:
     target = Path(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}-{_HOST_TAG}.", suffix=".tmp", dir=target.parent or ".")
     try:
+        # mkstemp makes the file private (0600); the saved file gets the mode any other program's
+        # new file would get, under the user's umask.
+        os.chmod(temporary, 0o666 & ~_umask())
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
             stream.flush()
@@ -209,6 +212,21 @@ def remove_stale_temporaries(folder: str | Path, name: str) -> list[Path]:
         except FileNotFoundError:
             continue
     return removed
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system allows (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    # Elsewhere the only way is to set and restore it (a brief window other threads could see).
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def save_run(run: Any, path: str | Path) -> None:
@@ -414,11 +432,34 @@ def _upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
 def _upgrade_v2(data: dict[str, Any]) -> dict[str, Any]:
     """A version 2 run as version 3 data (a fresh run id; new task parameters at their old meaning)."""
     check_keys(data, V2_KEYS, "file")
-    upgraded = {**data, "version": FORMAT_VERSION, "run_id": new_run_id()}
+    upgraded = {**data, "version": 3, "run_id": new_run_id()}
     task = data.get("task")
     if isinstance(task, dict) and isinstance(task.get("name"), str) and task["name"] in TASK_DEFAULTS_BEFORE_V3:
         upgraded["task"] = {**TASK_DEFAULTS_BEFORE_V3[task["name"]], **task}
     return upgraded
+
+
+def _upgrade_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """A version 3 run as version 4 data: species of NEAT and its kin gain their lineage, unknown
+    then (parent -1), in the saved state and in every report."""
+    upgraded = {**data, "version": FORMAT_VERSION}
+    state = data.get("state")
+    species = state.get("species") if isinstance(state, dict) else None
+    if isinstance(species, dict) and isinstance(species.get("species"), list):
+        entries = [{**entry, "parent": -1} if isinstance(entry, dict) and "parent" not in entry else entry for entry in species["species"]]
+        upgraded["state"] = {**state, "species": {**species, "species": entries}}
+    history = data.get("history")
+    if isinstance(history, list):
+        upgraded["history"] = [_report_with_species_parents(report) for report in history]
+    return upgraded
+
+
+def _report_with_species_parents(report: Any) -> Any:
+    extras = report.get("extras") if isinstance(report, dict) else None
+    if not (isinstance(extras, dict) and isinstance(extras.get("species"), list)):
+        return report
+    species = [{**s, "parent_id": -1} if isinstance(s, dict) and "parent_id" not in s else s for s in extras["species"]]
+    return {**report, "extras": {**extras, "species": species}}
 
 
 def _same_json(a: Any, b: Any) -> bool:
@@ -483,6 +524,8 @@ def run_from_dict(
         data = _upgrade_v1(data)
     if data["version"] == 2:
         data = _upgrade_v2(data)
+    if data["version"] == 3:
+        data = _upgrade_v3(data)
     check_exact_keys(data, RUN_KEYS, "file")
     try:
         cls = algorithm_class(read_field(data, "algorithm", str, "file"))

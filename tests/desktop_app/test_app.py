@@ -13,6 +13,7 @@ def test_main_window_opens_and_renders(qtbot, settings):
     window.show()
     qtbot.waitExposed(window)
     assert window.windowTitle() == "NEAT Scope"
+    assert [w.key for w in window.workspaces][:2] == ["evolve", "compare"]
     image = window.grab().toImage()
     assert image.width() > 0 and image.height() > 0
 

@@ -152,6 +152,7 @@ class Neat(AlgorithmBase):
                     adjusted_fitness_sum=allotment.adjusted_fitness_sum.get(s.species_id, 0.0),
                     offspring=allotment.offspring.get(s.species_id, 0),
                     best_genome=GenomeSnapshot.from_genome(best),
+                    parent_id=s.parent_id,
                 )
             )
         return self.make_report(
@@ -210,11 +211,12 @@ class Neat(AlgorithmBase):
         reported = time.perf_counter()
 
         self.tracker.new_generation()
+        origin: dict[int, int] = {}
         children, self.next_genome_id = reproduce(
-            self.species.species, allotment, self.config, self.tracker, self.next_genome_id, self.rng
+            self.species.species, allotment, self.config, self.tracker, self.next_genome_id, self.rng, origin
         )
         bred = time.perf_counter()
-        self.species.speciate(children, self.config.speciation, self.generation + 1, self.rng)
+        self.species.speciate(children, self.config.speciation, self.generation + 1, self.rng, origin)
         self.population = children
         self.generation += 1
         finished = time.perf_counter()
@@ -242,6 +244,7 @@ class Neat(AlgorithmBase):
                         "created_generation": s.created_generation,
                         "best_fitness": finite_or_none(s.best_fitness),
                         "last_improved": s.last_improved,
+                        "parent": s.parent_id,
                         "representative": genome_to_dict(s.representative),
                         "members": [g.genome_id for g in s.members if g.genome_id in population_ids],
                     }
@@ -278,7 +281,7 @@ class Neat(AlgorithmBase):
         species_ids: set[int] = set()
         for i, raw in enumerate(read_list(species_data, "species", "species")):
             at = f"species.species[{i}]"
-            check_exact_keys(raw, ("id", "created_generation", "best_fitness", "last_improved", "representative", "members"), at)
+            check_exact_keys(raw, ("id", "created_generation", "best_fitness", "last_improved", "representative", "members", "parent"), at)
             species_id = read_counter(raw, "id", at)
             if species_id in species_ids:
                 raise RunFileError(f"{at}.id: duplicate species id {species_id}")
@@ -299,7 +302,9 @@ class Neat(AlgorithmBase):
             best = read_optional_number(raw, "best_fitness", at)
             representative = genome_from_dict(read_dict(raw, "representative", at), f"{at}.representative")
             self._check_genome(representative, f"{at}.representative")
-            species_list.append(Species(species_id, created, representative, members, -math.inf if best is None else best, last_improved))
+            # A species splits from an older one, so its parent's id is lower (-1: founded from nothing).
+            parent = read_int(raw, "parent", at, -1, species_id - 1)
+            species_list.append(Species(species_id, created, representative, members, -math.inf if best is None else best, last_improved, parent))
         if placed != set(by_id):
             raise RunFileError(f"species: {len(set(by_id) - placed)} genomes belong to no species")
         next_species_id = read_counter(species_data, "next_species_id", "species")

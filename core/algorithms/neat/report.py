@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from core.networks.snapshot import GenomeSnapshot, genome_snapshot_to_dict
-from core.runs.fields import check_exact_keys, read_counter, read_dict, read_list, read_number
+from core.runs.fields import check_exact_keys, read_counter, read_dict, read_int, read_list, read_number
 from core.runs.genome_json import snapshot_from_dict
 
 
@@ -25,6 +25,8 @@ class SpeciesSnapshot:
     adjusted_fitness_sum: float
     offspring: int
     best_genome: GenomeSnapshot
+    # The species this one split from (-1: founded in generation 0, or read from an older file).
+    parent_id: int = -1
 
 
 _SPECIES_FIELDS = tuple(f for f in dataclasses.fields(SpeciesSnapshot) if f.name != "best_genome")
@@ -74,6 +76,7 @@ class NeatExtras:
                     adjusted_fitness_sum=read_number(raw, "adjusted_fitness_sum", at),
                     offspring=read_counter(raw, "offspring", at),
                     best_genome=snapshot_from_dict(read_dict(raw, "best_genome", at), f"{at}.best_genome"),
+                    parent_id=read_int(raw, "parent_id", at, -1),
                 )
             )
         return cls(tuple(species), read_number(data, "compatibility_threshold", where))

@@ -110,6 +110,7 @@ def reproduce(
     tracker: InnovationTracker,
     next_genome_id: int,
     rng: np.random.Generator,
+    origin: dict[int, int] | None = None,
 ) -> tuple[list[Genome], int]:
     """Breed the next generation.
 
@@ -120,6 +121,10 @@ def reproduce(
     species whose best genome is worst breeds from the parents of the species whose best is
     best. Its hall of fame (``hall_of_fame``): the best genomes of the generation are copied
     into the next one unchanged, after the offspring, unless elitism already kept them.
+
+    Args:
+        origin: when given, filled with child genome id -> id of the species that bred it
+            (what a species founded by that child split from).
 
     Returns:
         The new genomes and the next unused genome id.
@@ -161,10 +166,15 @@ def reproduce(
                 mutate(child, config, tracker, rng)
             next_genome_id += 1
             children.append(child)
+        if origin is not None:
+            for child in children[len(children) - allotment.offspring[species_id] :]:
+                origin[child.genome_id] = species_id
     if repro.hall_of_fame:
         kept = {child.genome_id for child in children}
         everyone = sorted((g for members in ranked_by_species.values() for g in members), key=lambda g: (-g.fitness, g.genome_id))
         for famous in everyone[: repro.hall_of_fame]:
             if famous.genome_id not in kept:
                 children.append(famous.copy(famous.genome_id))
+                if origin is not None:
+                    origin[famous.genome_id] = next(sid for sid, members in ranked_by_species.items() if famous in members)
     return children, next_genome_id

@@ -33,6 +33,8 @@ class Species:
     members: list[Genome] = field(default_factory=list)
     best_fitness: float = -math.inf
     last_improved: int = 0
+    # The species whose offspring founded this one (-1 for the first generation's species).
+    parent_id: int = -1
 
     def update_fitness_record(self, generation: int) -> None:
         """Record this generation's best member fitness, for stagnation."""
@@ -50,15 +52,19 @@ class SpeciesSet:
     next_species_id: int
     threshold: float
 
-    def speciate(self, genomes: list[Genome], config: SpeciationConfig, generation: int, rng: np.random.Generator) -> None:
+    def speciate(
+        self, genomes: list[Genome], config: SpeciationConfig, generation: int, rng: np.random.Generator, origin: dict[int, int] | None = None
+    ) -> None:
         """Place every genome in the first species whose representative is within the threshold.
 
         Representatives are random members of the previous generation; species left empty go
         extinct. With ``target_species`` > 0 the threshold then moves one step toward that count.
+        ``origin`` (genome id -> breeding species id, from ``reproduce``) records which species
+        a newly founded species split from.
         With ``method = "kmedoids"`` the genomes are clustered instead (``cluster``).
         """
         if config.method == "kmedoids":
-            self.cluster(genomes, config, generation, rng)
+            self.cluster(genomes, config, generation, rng, origin)
             return
         for species in self.species:
             if species.members:
@@ -83,7 +89,8 @@ class SpeciesSet:
                     species.members.append(genome)
                     break
             else:
-                founded.append(Species(self.next_species_id, generation, genome, [genome], last_improved=generation))
+                parent = origin.get(genome.genome_id, -1) if origin else -1
+                founded.append(Species(self.next_species_id, generation, genome, [genome], last_improved=generation, parent_id=parent))
                 self.next_species_id += 1
         self.species.extend(founded)
         self.species = [s for s in self.species if s.members]
@@ -93,7 +100,9 @@ class SpeciesSet:
             elif len(self.species) > config.target_species:
                 self.threshold += config.threshold_step
 
-    def cluster(self, genomes: list[Genome], config: SpeciationConfig, generation: int, rng: np.random.Generator) -> None:
+    def cluster(
+        self, genomes: list[Genome], config: SpeciationConfig, generation: int, rng: np.random.Generator, origin: dict[int, int] | None = None
+    ) -> None:
         """Split the genomes into ``config.clusters`` species by K-medoids on the compatibility distance.
 
         Each cluster's medoid is its representative. Clusters inherit the id (and fitness record)
@@ -122,7 +131,8 @@ class SpeciesSet:
                 found = matched[cluster]
                 found.representative, found.members = medoid, members
             else:
-                found = Species(self.next_species_id, generation, medoid, members, last_improved=generation)
+                parent = origin.get(medoid.genome_id, -1) if origin else -1
+                found = Species(self.next_species_id, generation, medoid, members, last_improved=generation, parent_id=parent)
                 self.next_species_id += 1
             species.append(found)
         self.species = sorted(species, key=lambda s: s.species_id)

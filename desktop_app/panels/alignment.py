@@ -3,6 +3,8 @@ compatibility distance broken into its three terms."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -18,6 +20,8 @@ from PySide6.QtWidgets import (
 from core.algorithms.neat.compatibility import align, compatibility
 from core.algorithms.neat.config import SpeciationConfig
 from core.networks.snapshot import GenomeSnapshot
+from core.runs.reports import GenerationReport
+from desktop_app.panels.base import Panel, PanelHost, RunInfo
 
 # Background per gene class; a legend under the table names them.
 CLASS_COLOURS = {
@@ -28,11 +32,43 @@ CLASS_COLOURS = {
 ROWS = ("A", "B")
 
 
-class AlignmentView(QWidget):
+def alignment_candidates(history: Sequence[GenerationReport]) -> list[tuple[str, GenomeSnapshot, int | None]]:
+    """Genomes offered for alignment, as (label, genome, species id): the latest champion, each
+    species' best, and the first generation's champion."""
+    if not history:
+        return []
+    last = history[-1]
+    champion_species = next((s.species_id for s in last.species if s.best_genome.genome_id == last.champion.genome_id), None)
+    candidates = [(f"Champion, generation {last.generation} (genome {last.champion.genome_id})", last.champion, champion_species)]
+    candidates += [(f"Best of species {s.species_id} (genome {s.best_genome.genome_id})", s.best_genome, s.species_id) for s in last.species]
+    first = history[0]
+    if first is not last:
+        candidates.append((f"Champion, generation {first.generation} (genome {first.champion.genome_id})", first.champion, None))
+    return candidates
+
+
+class AlignmentPanel(Panel):
     """Pick two genomes; see matching / disjoint / excess genes and delta's three terms."""
 
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
+    key = "alignment"
+    title = "Gene alignment"
+    order = 30
+    help = (
+        "<b>Gene alignment</b> (the paper's figure 4): two genomes' connection genes lined up by "
+        "innovation number. <i>Matching</i> genes share an innovation number; <i>disjoint</i> genes "
+        "fall inside the other genome's range, <i>excess</i> genes beyond it. Each cell shows in→out "
+        "and the weight; struck-through genes are disabled.<br>Below: the compatibility distance "
+        "δ = c1·E/N + c2·D/N + c3·W̄ that decides whether the two would share a species. By default "
+        "B is the best genome of another species than A, so δ is above the threshold."
+    )
+
+    @classmethod
+    def accepts(cls, run: RunInfo) -> bool:
+        """Runs with NEAT's speciation config (innovation-numbered genes, δ coefficients)."""
+        return run.extras_field("species") and hasattr(run.config, "speciation")
+
+    def __init__(self, host: PanelHost, parent: QWidget | None = None):
+        super().__init__(host, parent)
         self.first_box = QComboBox()
         self.second_box = QComboBox()
         for box in (self.first_box, self.second_box):
@@ -59,21 +95,39 @@ class AlignmentView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(legend)
         layout.addWidget(self.breakdown)
-        self._candidates: list[tuple[str, GenomeSnapshot]] = []
+        self._candidates: list[tuple[str, GenomeSnapshot, int | None]] = []
         self._speciation: SpeciationConfig | None = None
 
-    def set_candidates(self, candidates: list[tuple[str, GenomeSnapshot]], speciation: SpeciationConfig) -> None:
-        """Offer these (label, genome) pairs; keeps the current picks when their labels remain."""
+    def start_run(self, run: RunInfo) -> None:
+        """Forget the last run's genomes and picks."""
+        super().start_run(run)
+        self.set_candidates([], getattr(run.config, "speciation", None))
+
+    def update_from(self, history: Sequence[GenerationReport]) -> None:
+        """Offer the latest generation's champion and species bests."""
+        self.set_candidates(alignment_candidates(history), getattr(self.run.config, "speciation", None) if self.run else None)
+
+    def set_candidates(self, candidates: list[tuple[str, GenomeSnapshot, int | None]], speciation: SpeciationConfig | None) -> None:
+        """Offer these (label, genome, species) entries; keeps the current picks when their labels
+        remain, else A is the first and B the best of another species than A's."""
         previous = (self.first_box.currentText(), self.second_box.currentText())
         self._candidates = list(candidates)
         self._speciation = speciation
-        labels = [label for label, _ in candidates]
-        for box, keep, fallback in ((self.first_box, previous[0], 0), (self.second_box, previous[1], 1)):
+        labels = [label for label, _, _ in candidates]
+        first = labels.index(previous[0]) if previous[0] in labels else 0
+        if previous[1] in labels:
+            second = labels.index(previous[1])
+        else:
+            first_species = candidates[first][2] if candidates else None
+            second = next(
+                (i for i, (_, genome, species) in enumerate(candidates) if species is not None and species != first_species),
+                min(1, len(labels) - 1),
+            )
+        for box, index in ((self.first_box, first), (self.second_box, second)):
             box.blockSignals(True)
             box.clear()
             box.addItems(labels)
-            index = labels.index(keep) if keep in labels else min(fallback, len(labels) - 1)
-            box.setCurrentIndex(index)
+            box.setCurrentIndex(index if labels else -1)
             box.blockSignals(False)
         self._refresh()
 

@@ -2,12 +2,16 @@
 with live activations, and a strip chart of observations and outputs.
 
 The replay runs on the GUI thread from a copy of a genome snapshot; it never touches the
-evolving run, which can go on while a replay plays.
+evolving run, which can go on while a replay plays. Playback follows the wall clock: each timer
+tick takes as many steps as the speed asks for since play started and draws only the last, so
+8× really shows 400 steps per second (CartPole's 50 × 8) whatever the timer manages.
 """
 
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -28,12 +32,18 @@ from PySide6.QtWidgets import (
 )
 
 from core.networks.snapshot import GenomeSnapshot
+from core.runs.reports import GenerationReport
 from core.tasks.cartpole import HALF_POLE_LENGTH, MAX_STEPS, TAU, X_LIMIT
 from core.tasks.replay import CartPoleReplay, GymReplay, ReplayFrame
-from desktop_app.views.network_view import NetworkView
+from desktop_app.panels.base import Panel, PanelHost, RunInfo
+from desktop_app.theme import SERIES
+from desktop_app.widgets.network_view import NetworkView
+from desktop_app.widgets.plots import add_plot
 
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
-OBSERVATION_COLOURS = ((230, 90, 40), (40, 160, 90), (80, 140, 255), (170, 80, 200), (120, 120, 120))
+TICK_MS = 20
+# At most this many steps per tick, so a stalled event loop cannot make one tick run away.
+MAX_STEPS_PER_TICK = 400
 
 
 class CartPoleCanvas(QWidget):
@@ -43,7 +53,7 @@ class CartPoleCanvas(QWidget):
         super().__init__(parent)
         self.state = np.zeros(4)
         self.caption = ""
-        self.setMinimumSize(320, 180)
+        self.setMinimumSize(160, 100)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def show_state(self, state: np.ndarray, caption: str) -> None:
@@ -84,20 +94,39 @@ class CartPoleCanvas(QWidget):
         painter.end()
 
 
-class ReplayPanel(QWidget):
+class ReplayPanel(Panel):
     """Plays one genome's episode; play / pause / step / restart / speed / episode seed / GIF.
 
     Signals:
         frameShown(int): the step number just drawn.
     """
 
+    key = "replay"
+    title = "Replay"
+    order = 90
+    help = (
+        "<b>Replay</b>: the champion (or the genome you picked) playing one episode of the task, "
+        "from a copy: the run is not touched and may go on. Left: the environment; right: the "
+        "network with each node's value at this step (red positive, blue negative) and edges "
+        "glowing with the signal they carry; below: what the network saw (observations, solid) "
+        "and answered (outputs, dashed).<br>The episode seed picks the start state: the seeds the "
+        "evaluator used replay its return exactly. Speed 1× is real time (50 steps per second for "
+        "CartPole)."
+    )
+
     frameShown = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
+    @classmethod
+    def accepts(cls, run: RunInfo) -> bool:
+        """Runs on an episodic task (CartPole, any gymnasium env)."""
+        return run.episodic
+
+    def __init__(self, host: PanelHost, parent: QWidget | None = None):
+        super().__init__(host, parent)
         self.replay: CartPoleReplay | GymReplay | None = None
         self.frames: list[ReplayFrame] = []
-        self.title = QLabel("Replay: run CartPole, then pick the champion or a species")
+        self.title_label = QLabel("Replay: run CartPole, then pick the champion or a species")
+        self.title_label.setWordWrap(True)
         self.play_button = QPushButton("Play")
         self.play_button.setCheckable(True)
         self.play_button.setToolTip("Play or pause the episode")
@@ -120,23 +149,37 @@ class ReplayPanel(QWidget):
         self.seed_box.valueChanged.connect(lambda _: self.restart())
         self.export_button = QPushButton("Export GIF…")
         self.export_button.setToolTip("Save the episode so far (or the whole episode) as an animated GIF")
-        controls = QHBoxLayout()
-        for widget in (self.play_button, self.step_button, self.restart_button, self.speed_box, self.seed_box, self.export_button):
-            controls.addWidget(widget)
-        controls.addStretch(1)
+        # Two short rows: one long row would set a minimum width that squeezes the plots beside.
+        controls = QVBoxLayout()
+        for row_widgets in ((self.play_button, self.step_button, self.restart_button), (self.speed_box, self.seed_box, self.export_button)):
+            row = QHBoxLayout()
+            for widget in row_widgets:
+                row.addWidget(widget)
+            row.addStretch(1)
+            controls.addLayout(row)
 
         self.canvas = CartPoleCanvas()
         self.frame_label = QLabel()  # rgb_array frames of other gymnasium envs
         self.frame_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.frame_label.setMinimumSize(160, 100)
+        self.frame_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.viewport = QStackedWidget()
         self.viewport.addWidget(self.canvas)
         self.viewport.addWidget(self.frame_label)
         self.network_view = NetworkView()
         self.network_view.title.setText("Live activations")
-        self.strip = pg.PlotWidget(background="w")
-        self.strip.addLegend(offset=(5, 5))
+        self.network_view.disabled_toggle.setChecked(False)
+        # The strip chart's legend is a wrapping line of text above the plot: an env with many
+        # observations (Acrobot: 6 + 3 outputs) would make a plot legend wider than the panel.
+        self.strip_legend = QLabel()
+        self.strip_legend.setWordWrap(True)
+        self.strip_legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend_names: list[str] = []
+        self.strip_graphics = pg.GraphicsLayoutWidget()
+        self.strip_graphics.setMinimumHeight(100)
+        self.strip_graphics.setMaximumHeight(170)
+        self.strip = add_plot(self.strip_graphics.ci, 0)
         self.strip.setLabel("bottom", "step")
-        self.strip.setMaximumHeight(170)
         self._curves: list[pg.PlotDataItem] = []
 
         top = QSplitter(Qt.Orientation.Horizontal)
@@ -144,15 +187,63 @@ class ReplayPanel(QWidget):
         top.addWidget(self.network_view)
         top.setSizes([500, 400])
         layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
+        layout.addWidget(self.title_label)
         layout.addLayout(controls)
         layout.addWidget(top, 1)
-        layout.addWidget(self.strip)
+        layout.addWidget(self.strip_legend)
+        layout.addWidget(self.strip_graphics)
 
         self.timer = QTimer(self)
-        self.timer.timeout.connect(self.step_once)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self._tick)
+        self.clock = time.perf_counter  # replaced by tests
+        self._play_started = 0.0
+        self._steps_at_play = 0
         self._apply_speed()
         self._set_enabled(False)
+        self.setMinimumSize(200, 200)
+
+    # --- panel protocol ------------------------------------------------------------------
+
+    def start_run(self, run: RunInfo) -> None:
+        """Drop the last run's genome: the panel loads this run's champion when shown."""
+        super().start_run(run)
+        self.close_replay()
+        self.frames = []
+        self._set_enabled(False)
+        self.title_label.setText("Replay: the champion plays once a generation has run")
+        self.network_view.set_names(run.input_names, run.output_names)
+        self.network_view.show_genome(None, "Live activations")
+        self.canvas.show_state(np.zeros(4), "")
+        self.frame_label.clear()
+        self.strip_legend.clear()
+        self.legend_names = []
+        for curve in self._curves:
+            self.strip.removeItem(curve)
+        self._curves = []
+
+    def update_from(self, history: Sequence[GenerationReport]) -> None:
+        """Load the latest champion the first time the panel is shown for a run."""
+        if self.replay is None and history and self.run is not None:
+            last = history[-1]
+            self.show_genome(last.champion, f"champion of generation {last.generation} (genome {last.champion.genome_id})")
+
+    def show_genome(self, genome: GenomeSnapshot, label: str) -> bool:
+        """Replay a genome picked elsewhere (its copy: the run is untouched)."""
+        if self.run is None:
+            return False
+        return self.set_genome(genome, self.run.task_spec, self.run.recurrent, label) is None
+
+    def release(self) -> None:
+        """Drop the last run's genome and environment."""
+        super().release()
+        self.close_replay()
+        self.frames = []
+        self._set_enabled(False)
+
+    def close_panel(self) -> None:
+        """Stop playback and release any environment."""
+        self.close_replay()
 
     # --- setup ---------------------------------------------------------------------------
 
@@ -172,14 +263,14 @@ class ReplayPanel(QWidget):
                 self._close_replay()
                 self._set_enabled(False)
                 reason = f"Replay needs an episodic task (CartPole or a gymnasium env); this run's task is {name}."
-                self.title.setText(reason)
+                self.title_label.setText(reason)
                 return reason
         except (ValueError, ImportError) as error:
             self._set_enabled(False)
-            self.title.setText(f"Cannot replay: {error}")
+            self.title_label.setText(f"Cannot replay: {error}")
             return str(error)
-        self.title.setText(f"Replay: {label}")
-        self.network_view.show_genome(genome, f"Live activations: genome {genome.genome_id}")
+        self.title_label.setText(f"Replay: {label}")
+        self.network_view.show_genome(genome, "Live activations")
         self._set_enabled(True)
         self.restart()
         return None
@@ -200,17 +291,34 @@ class ReplayPanel(QWidget):
         """Current playback speed factor."""
         return SPEEDS[self.speed_box.currentIndex()]
 
+    @property
+    def steps_per_second(self) -> float:
+        """Environment steps shown per second at the current speed."""
+        return self.speed / TAU
+
     def _apply_speed(self) -> None:
-        self.timer.setInterval(max(1, round(1000 * TAU / self.speed)))
+        # The count restarts from now, so a speed change does not owe or drop steps.
+        self._play_started = self.clock()
+        self._steps_at_play = len(self.frames)
 
     def _on_play_toggled(self, playing: bool) -> None:
         self.play_button.setText("Pause" if playing else "Play")
         if playing and self.replay is not None:
             if self.replay.done:
                 self.restart()
+            self._apply_speed()
             self.timer.start()
         else:
             self.timer.stop()
+
+    def _tick(self) -> None:
+        """Take the steps due by the wall clock since play started; draw only the last one."""
+        if self.replay is None:
+            self.stop()
+            return
+        # A hair above the product, so 0.1 s × 200 steps/s is 20 steps, not 19.999.
+        due = self._steps_at_play + int((self.clock() - self._play_started) * self.steps_per_second + 1e-9) - len(self.frames)
+        self.advance(min(max(due, 0), MAX_STEPS_PER_TICK))
 
     def play(self) -> None:
         """Start or continue playback."""
@@ -230,6 +338,7 @@ class ReplayPanel(QWidget):
         self.network_view.clear_activations()
         for curve in self._curves:
             curve.setData([], [])
+        self._apply_speed()
         self._draw_start()
 
     def _draw_start(self) -> None:
@@ -240,17 +349,28 @@ class ReplayPanel(QWidget):
 
     def step_once(self) -> None:
         """Advance one step and draw it (stops at the episode's end)."""
+        self.advance(1)
+
+    def advance(self, steps: int) -> None:
+        """Take ``steps`` steps (fewer at the episode's end) and draw the last."""
         if self.replay is None or self.replay.done:
             self.stop()
             return
-        frame = self.replay.step()
-        self.frames.append(frame)
+        if steps <= 0:
+            return
+        frame = None
+        for _ in range(steps):
+            frame = self.replay.step()
+            self.frames.append(frame)
+            if frame.done:
+                break
+        assert frame is not None
         caption = f"step {frame.step}   return {frame.total_return:g}" + ("   (episode over)" if frame.done else "")
         if isinstance(self.replay, CartPoleReplay):
             self.canvas.show_state(frame.state, caption)
         else:
             self._show_image(frame.image)
-            self.title.setText(f"{self.title.text().split(' — ')[0]} — {caption}")
+            self.title_label.setText(f"{self.title_label.text().split(' — ')[0]} — {caption}")
         self.network_view.show_activations(frame.activations)
         self._update_strip()
         self.frameShown.emit(frame.step)
@@ -262,22 +382,40 @@ class ReplayPanel(QWidget):
             return
         data = np.ascontiguousarray(image[..., :3], dtype=np.uint8)
         qimage = QImage(data.data, data.shape[1], data.shape[0], 3 * data.shape[1], QImage.Format.Format_RGB888).copy()
-        self.frame_label.setPixmap(QPixmap.fromImage(qimage))
+        # Scaled into the viewport whatever the env renders at (Acrobot: 500 x 500).
+        size = self.frame_label.size()
+        pixmap = QPixmap.fromImage(qimage)
+        if size.width() > 10 and size.height() > 10:
+            pixmap = pixmap.scaled(size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        self.frame_label.setPixmap(pixmap)
 
     def _update_strip(self) -> None:
         observations = np.array([f.observation for f in self.frames])
         outputs = np.array([f.outputs for f in self.frames])
         series = [(observations[:, i], f"obs {i}") for i in range(observations.shape[1])]
         series += [(outputs[:, i], f"out {i}") for i in range(outputs.shape[1])]
+        names = self._series_names(observations.shape[1], outputs.shape[1])
         while len(self._curves) < len(series):
             index = len(self._curves)
             is_output = index >= observations.shape[1]
-            colour = OBSERVATION_COLOURS[index % len(OBSERVATION_COLOURS)]
+            colour = SERIES[index % len(SERIES)]
             pen = pg.mkPen(*colour, width=2 if is_output else 1, style=Qt.PenStyle.DashLine if is_output else Qt.PenStyle.SolidLine)
-            self._curves.append(self.strip.plot(pen=pen, name=series[index][1]))
+            curve = self.strip.plot(pen=pen)
+            self._curves.append(curve)
+            self.legend_names.append(names[index] if index < len(names) else series[index][1])
+            mark = "╍╍" if is_output else "━━"
+            self._legend_html = getattr(self, "_legend_html", []) if index else []
+            self._legend_html.append(f'<span style="color: rgb{colour}">{mark}</span>&nbsp;{self.legend_names[-1]}')
+            self.strip_legend.setText("&nbsp;&nbsp; ".join(self._legend_html))
         steps = np.arange(1, len(self.frames) + 1)
         for curve, (values, _) in zip(self._curves, series):
             curve.setData(steps, values)
+
+    def _series_names(self, inputs: int, outputs: int) -> list[str]:
+        run = self.run
+        input_names = list(run.input_names) if run and len(run.input_names) == inputs else [f"obs {i}" for i in range(inputs)]
+        output_names = list(run.output_names) if run and len(run.output_names) == outputs else [f"out {i}" for i in range(outputs)]
+        return input_names + [f"out: {name}" for name in output_names]
 
     @property
     def step_count(self) -> int:

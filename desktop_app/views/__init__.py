@@ -1,1 +1,0 @@
-"""Panels of the main window; each draws reports and never touches live engine state."""

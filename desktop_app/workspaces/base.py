@@ -1,0 +1,66 @@
+"""What a workspace is: one top-level tab of the main window ("Evolve", "Compare", ...).
+
+A workspace owns its widgets, its menus (shown by the shell while it is the current tab) and its
+background work; the shell (``desktop_app.main_window``) owns the menu bar, the status bar, the
+settings and the Help menu. Register a workspace with one line in ``desktop_app/registry.py``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
+
+if TYPE_CHECKING:
+    from desktop_app.main_window import MainWindow
+
+
+class Workspace(QWidget):
+    """Base of every workspace.
+
+    Class attributes:
+        key: short name (``neatscope screenshot --workspace KEY``, settings).
+        title: the tab's label.
+        help: a paragraph for Help > What am I looking at.
+
+    Signals:
+        statusChanged(str): the workspace's permanent status text changed.
+    """
+
+    key: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    help: ClassVar[str] = ""
+
+    statusChanged = Signal(str)
+
+    def __init__(self, shell: MainWindow):
+        super().__init__()
+        self.shell = shell
+        self.settings = shell.settings
+        self.menus: list[QMenu] = []
+
+    def build_menus(self, menu_bar: QMenuBar, file_menu: QMenu) -> None:
+        """Add this workspace's actions to the File menu and its own menus to the menu bar
+        (keep the menus in ``self.menus``: the shell enables them only while this tab shows)."""
+
+    def set_active(self, active: bool) -> None:
+        """This workspace became (or stopped being) the current tab."""
+        for menu in self.menus:
+            menu.menuAction().setVisible(active)
+            menu.setEnabled(active)
+
+    def status_text(self) -> str:
+        """The status bar's text while this workspace shows."""
+        return ""
+
+    def help_sections(self) -> list[tuple[str, str]]:
+        """(title, HTML) paragraphs explaining what is on screen, the most relevant first."""
+        return [(self.title, self.help)]
+
+    def can_close(self) -> bool:
+        """Whether the window may close now (ask the user about unsaved work here)."""
+        return True
+
+    def shutdown(self) -> None:
+        """The window closes: stop background work and wait for it."""
