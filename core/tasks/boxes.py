@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from core.networks.batch import PopulationNetwork
+from core.runs.fields import check_int, check_number
 from core.tasks import TaskResult
 
 FIELD = 11  # pixels per side of the test field
@@ -170,13 +171,11 @@ class BoxesTask:
     deterministic = False
 
     def __init__(self, resolution: int = FIELD, fitness_threshold: float = MAX_FITNESS, trials_per_position: int = TRIALS_PER_POSITION):
-        if isinstance(resolution, bool) or not isinstance(resolution, int) or not 3 <= resolution <= 201:
-            raise ValueError(f"boxes resolution must be a whole number from 3 to 201, got {resolution!r}")
-        if isinstance(trials_per_position, bool) or not isinstance(trials_per_position, int) or trials_per_position < 1:
-            raise ValueError(f"boxes trials_per_position must be a whole number >= 1, got {trials_per_position!r}")
-        self.resolution = resolution
-        self.trials_per_position = trials_per_position
-        self.fitness_threshold = float(fitness_threshold)
+        # Checked like a run file's fields: a saved run's task parameters reach this constructor.
+        self.resolution = check_int(resolution, "task.resolution", 3, 201)
+        # Each trial is resolution**2 inputs for every genome; 1,000 per position is 40x the default.
+        self.trials_per_position = check_int(trials_per_position, "task.trials_per_position", 1, 1_000)
+        self.fitness_threshold = check_number(fitness_threshold, "task.fitness_threshold")
         self.num_inputs = self.num_outputs = resolution * resolution
         self.input_grid = self.output_grid = (resolution, resolution)
 

@@ -34,7 +34,14 @@ SMALL_CONFIG = {
 }
 SMALL_CONFIG["ga"]["policy.hidden"] = [3]
 SMALL_CONFIG["backprop-neat"] = {"population.size": 12, "backprop.steps": 4, "speciation.clusters": 3, "reproduction.hall_of_fame": 2}
-TASKS = {"backprop-neat": {"name": "playground", "dataset": "xor", "train_size": 20, "test_size": 20}}
+SMALL_CONFIG["hyperneat"] = {"population.size": 8}
+SMALL_CONFIG["es-hyperneat"] = {"population.size": 8, "es_hyperneat.initial_depth": 2, "es_hyperneat.max_depth": 2}
+TASKS = {
+    "backprop-neat": {"name": "playground", "dataset": "xor", "train_size": 20, "test_size": 20},
+    # A 5x5 field keeps a substrate of 50 neurons: the trial decodes and runs every mutant.
+    "hyperneat": {"name": "boxes", "resolution": 5, "trials_per_position": 1},
+    "es-hyperneat": {"name": "boxes", "resolution": 5, "trials_per_position": 1},
+}
 
 
 def valid_run_data(algorithm: str, generations: int = 3, seed: int = 7) -> dict:
