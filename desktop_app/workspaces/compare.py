@@ -12,6 +12,7 @@ it in the Evolve workspace at its last saved generation.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -44,7 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.algorithms.registry import ALGORITHMS, algorithm_class
-from core.runs.compare import DONE_FILE, CompareSpec, load_spec, read_run_curve, run_compare, run_folder
+from core.runs.compare import DONE_FILE, SPEC_FILE, CompareSpec, load_spec, read_run_curve, run_compare, run_folder
 from core.runs.config import ConfigError
 from core.runs.fields import RunFileError
 from core.runs.persistence import write_atomically
@@ -303,7 +304,7 @@ class CompareWorkspace(Workspace):
         settings.setLayout(form)
         self.run_button = QPushButton("Run")
         self.run_button.setToolTip("Start (or resume) the compare in the background")
-        self.run_button.clicked.connect(self.start_compare)
+        self.run_button.clicked.connect(self.run_from_form)
         self.stop_button = QPushButton("Stop")
         self.stop_button.setToolTip("Running runs autosave and stop at their next generation; Run resumes")
         self.stop_button.clicked.connect(self.stop_compare)
@@ -403,7 +404,7 @@ class CompareWorkspace(Workspace):
         """The Compare menu."""
         menu = QMenu("&Compare", self)
         for text, slot, shortcut in (
-            ("&Run or resume", self.start_compare, "Ctrl+Shift+R"),
+            ("&Run or resume", self.run_from_form, "Ctrl+Shift+R"),
             ("&Stop", self.stop_compare, "Ctrl+Shift+S"),
             ("&Open compare folder…", self.open_dialog, "Ctrl+Shift+F"),
             ("Export &CSV…", self.export_csv_dialog, None),
@@ -505,6 +506,10 @@ class CompareWorkspace(Workspace):
         """A compare job is going."""
         return self.job is not None and not self.job.finished
 
+    def run_from_form(self) -> None:
+        """Run: the button and the menu entry (their ``checked`` argument must not reach ``start_compare``)."""
+        self.start_compare()
+
     def start_compare(self, spec: CompareSpec | None = None, out: str | Path | None = None) -> bool:
         """Run (or resume) a compare in the background.
 
@@ -558,6 +563,11 @@ class CompareWorkspace(Workspace):
             self.open_folder(folder)
 
     def _begin(self, spec: CompareSpec, out: Path, run: bool) -> None:
+        if run and not (out / SPEC_FILE).is_file():
+            # Written here, not only by the driver process: a compare stopped before the driver
+            # got going must still be a folder that Run or `compare --resume` continues.
+            out.mkdir(parents=True, exist_ok=True)
+            write_atomically(out / SPEC_FILE, json.dumps(spec.to_dict(), indent=1))
         self.data = CompareData(spec)
         self.out = out
         self._reset_plots(spec)

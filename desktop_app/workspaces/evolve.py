@@ -481,8 +481,10 @@ class EvolveWorkspace(Workspace):
         self._action(run_menu, "&Step", lambda: self.run_generations(1), QKeySequence("F10"))
         self._action(run_menu, "&Run N generations", lambda: self.run_generations(self.run_count.value()), QKeySequence("F5"))
         self._action(run_menu, "Run until s&olved", lambda: self.run_generations(self.run_count.value(), True), QKeySequence("Shift+F5"))
-        self.pause_action = self._action(run_menu, "&Pause / resume", self.toggle_pause, QKeySequence("Space"))
-        self.stop_action = self._action(run_menu, "S&top", self.stop_run, QKeySequence("Esc"))
+        # Space and Esc are shown, not bound: as shortcuts they would take the keys from a focused
+        # button or check box even with no run going. RunKeys handles them while a run goes.
+        self.pause_action = self._action(run_menu, "&Pause / resume\tSpace", self.toggle_pause)
+        self.stop_action = self._action(run_menu, "S&top\tEsc", self.stop_run)
         run_menu.addSeparator()
         self.reset_action = self._action(run_menu, "R&eset run", self.reset_run, QKeySequence("Ctrl+R"))
         self.replay_action = self._action(run_menu, "Re&play champion", self.replay_champion, QKeySequence("Ctrl+P"))
@@ -629,6 +631,8 @@ class EvolveWorkspace(Workspace):
         """Start the current run over from generation 0 with its own algorithm, config, task and seed."""
         if self.worker is None or self.running or self._origin is None:
             return False
+        if not self.confirm_discard("Reset"):
+            return False
         config, task_spec, seed, algorithm = self._origin
         run = algorithm_class(algorithm)(config, make_task(task_spec), seed)
         self._start(run, self._new_run_dir(task_spec["name"], seed))
@@ -728,7 +732,12 @@ class EvolveWorkspace(Workspace):
         if self.worker is None and not self.new_run():
             return
         assert self.worker is not None
-        stop = self.stop_at_solve.isChecked() if until_solved is None else until_solved
+        already_solved = bool(self.history) and self.history[-1].solved
+        if until_solved and already_solved:
+            self.show_message(f"Already solved at generation {self.history[-1].generation}: use Run N to go on")
+            return
+        # "Stop when solved" stops a run when it reaches the threshold; once there, Run N runs N.
+        stop = (self.stop_at_solve.isChecked() and not already_solved) if until_solved is None else until_solved
         self.running = True
         self.paused = False
         self._set_pause_button(False)
@@ -809,6 +818,8 @@ class EvolveWorkspace(Workspace):
         self._end_command()
         if reason == "stopped":
             self.show_message("Stopped: the unfinished generation was discarded; the run can go on", 6000)
+        elif reason == "solved" and self.history:
+            self.show_message(f"Solved at generation {self.history[-1].generation}: the run stopped there; Run N goes on", 8000)
         self.runEnded.emit(reason)
 
     @Slot(str)

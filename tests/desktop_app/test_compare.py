@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from core.runs.compare import aggregate_curves, curve_grid, load_spec, read_run_curve
@@ -33,7 +34,8 @@ def test_a_compare_runs_in_the_background_and_matches_the_cli_results(qtbot, win
     out = tmp_path / "gui-compare"
     _form(compare, out)
     with qtbot.waitSignal(compare.compareFinished, timeout=120_000) as finished:
-        assert compare.start_compare()
+        # The button, as a user starts it (its clicked(bool) once reached start_compare as the spec).
+        qtbot.mouseClick(compare.run_button, Qt.MouseButton.LeftButton)
         assert compare.running and not compare.run_button.isEnabled()
     assert finished.args == ["done"]
     summary = json.loads((out / "summary.json").read_text())
@@ -110,6 +112,18 @@ def test_a_stopped_app_compare_resumes_from_the_cli(qtbot, window, tmp_path):
     assert main(["compare", "--resume", str(out), "--quiet"]) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["max_evaluations"] == 15_000 and [a["runs"] for a in summary["algorithms"]] == [2]
+
+
+def test_a_compare_stopped_before_its_first_generation_still_resumes(qtbot, window, tmp_path):
+    compare = window.compare
+    out = tmp_path / "stopped-at-once"
+    _form(compare, out, budget=900, seeds=1)
+    with qtbot.waitSignal(compare.compareFinished, timeout=120_000):
+        qtbot.mouseClick(compare.run_button, Qt.MouseButton.LeftButton)
+        compare.stop_compare()
+    assert len(load_spec(out).seeds) == 1
+    assert main(["compare", "--resume", str(out), "--quiet"]) == 0
+    assert [a["runs"] for a in json.loads((out / "summary.json").read_text())["algorithms"]] == [1, 1]
 
 
 def test_a_folder_that_is_not_a_compare_is_one_message(qtbot, window, tmp_path):

@@ -279,3 +279,22 @@ def test_open_survives_any_exception_with_exactly_one_dialog(qtbot, window, monk
     assert len(shown) == 1 and "ran out of memory" in shown[0]
     run(qtbot, evolve, 1)
     assert len(evolve.history) == 2
+
+
+def test_every_algorithm_starts_from_its_own_form(qtbot, evolve):
+    """The form round-trips every key type of every algorithm (HyperNEAT's coordinate lists once
+    could not be typed at all), and a field of numbers takes what a user types."""
+    for index in range(evolve.algorithm_box.count()):
+        evolve.algorithm_box.setCurrentIndex(index)
+        name = evolve.algorithm_box.currentData()
+        evolve.task_box.combo.setCurrentText("Playground: xor" if name == "backprop-neat" else "XOR")
+        assert evolve.new_run(), f"{name}: {evolve.last_error}"
+        assert evolve.run.algorithm == name and evolve.config_form.invalid_fields() == []
+    evolve.algorithm_box.setCurrentIndex(evolve.algorithm_box.findData("hyperneat"))
+    evolve.config_form.fields["substrate.input_layout"].setCurrentText("custom")
+    evolve.config_form.fields["substrate.input_coordinates"].setText("[-1.0, -1, 1, -1]")
+    assert evolve.new_run(), evolve.last_error
+    assert evolve.run.config.substrate.input_coordinates == (-1.0, -1.0, 1.0, -1.0)
+    evolve.config_form.fields["substrate.input_coordinates"].setText("-1, left")
+    assert not evolve.new_run()
+    assert evolve.config_form.invalid_fields() == ["substrate.input_coordinates"]

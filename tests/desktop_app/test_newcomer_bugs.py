@@ -328,3 +328,38 @@ def test_bug17_one_light_theme_throughout(qtbot, evolve):
     palette = QApplication.instance().palette()
     assert palette.window().color().lightness() > 230 and palette.text().color().lightness() < 60
     assert np.isclose(pg.getConfigOption("background") == "#ffffff", True)
+
+
+def test_reset_asks_before_discarding_unsaved_generations(qtbot, evolve, questions):
+    evolve.autosave_box.setValue(0)
+    run(qtbot, evolve, 3)
+    questions.answer = QMessageBox.StandardButton.Cancel
+    assert not evolve.reset_run()
+    assert len(evolve.history) == 3 and "Reset discards" in questions.asked[0]
+    questions.answer = QMessageBox.StandardButton.Discard
+    assert evolve.reset_run() and evolve.history == []
+
+
+def test_space_and_esc_belong_to_the_focused_widget_while_no_run_goes(qtbot, window):
+    evolve = window.evolve
+    window.activateWindow()
+    evolve.stop_at_solve.setFocus()
+    before = evolve.stop_at_solve.isChecked()
+    qtbot.keyClick(evolve.stop_at_solve, Qt.Key.Key_Space)
+    assert evolve.stop_at_solve.isChecked() is not before
+    assert "Space" in evolve.pause_action.text() and evolve.pause_action.shortcut().isEmpty()
+
+
+def test_run_n_after_a_solve_runs_n_generations_and_the_solve_is_announced(qtbot, window):
+    evolve = window.evolve
+    evolve.stop_at_solve.setChecked(True)
+    evolve.new_run()
+    with qtbot.waitSignal(evolve.runEnded, timeout=60_000) as ended:
+        evolve.run_generations(300)
+    assert ended.args == ["solved"] and "Solved at generation" in window.message()
+    solved_at = len(evolve.history)
+    with qtbot.waitSignal(evolve.runEnded, timeout=60_000) as ended:
+        evolve.run_generations(5)
+    assert ended.args == ["done"] and len(evolve.history) == solved_at + 5
+    evolve.run_generations(300, True)  # Run until solved on a solved run: says so, runs nothing
+    assert not evolve.running and "Already solved" in window.message() and len(evolve.history) == solved_at + 5
