@@ -10,7 +10,7 @@ import os
 import threading
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMainWindow, QMessageBox, QProgressBar, QTabWidget, QTextBrowser, QVBoxLayout
 
 from desktop_app.registry import workspace_classes
@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(200)
         self.progress.setVisible(False)
-        self.statusBar().addWidget(self.status_label, 3)
+        self.statusBar().addWidget(self.status_label, 5)
         self.statusBar().addWidget(self.message_label, 2)
         self.statusBar().addPermanentWidget(self.progress)
 
@@ -240,7 +240,13 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1400, 860)
+            # 1400 x 860 where it fits; a laptop's 1366 x 768 gets the screen's free area instead.
+            screen = QGuiApplication.primaryScreen()
+            free = screen.availableGeometry() if screen is not None else None
+            if free is not None and free.width() > 0:
+                self.resize(min(1400, free.width()), min(860, free.height()))
+            else:
+                self.resize(1400, 860)
         key = self.settings.value("workspace")
         keys = [w.key for w in self.workspaces]
         if key in keys:

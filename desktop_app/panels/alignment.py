@@ -84,6 +84,7 @@ class AlignmentPanel(Panel):
         self.breakdown = QLabel("Pick two genomes")
         self.breakdown.setTextFormat(Qt.TextFormat.RichText)
         self.breakdown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.breakdown.setWordWrap(True)
         legend = QLabel(
             " ".join(
                 f'<span style="background-color:{colour.name()}">&nbsp;{name}&nbsp;</span>' for name, colour in CLASS_COLOURS.items()
@@ -175,7 +176,8 @@ class AlignmentPanel(Panel):
             f"δ = c1·E/N + c2·D/N + c3·W̄ = {config.excess_coefficient:g}·{delta.excess}/{delta.normalizer} "
             f"+ {config.disjoint_coefficient:g}·{delta.disjoint}/{delta.normalizer} "
             f"+ {config.weight_coefficient:g}·{delta.mean_weight_difference:.3f}"
-            f" = {delta.excess_term:.3f} + {delta.disjoint_term:.3f} + {delta.weight_term:.3f} = <b>{delta.distance:.3f}</b>"
+            # The sum on a line of its own: at the default panel width the result was cut off.
+            f"<br>δ = {delta.excess_term:.3f} + {delta.disjoint_term:.3f} + {delta.weight_term:.3f} = <b>{delta.distance:.3f}</b>"
         )
         self.delta = delta
 

@@ -145,15 +145,17 @@ class FitnessPanel(Panel):
         c = self._columns(history)
         generations, best, mean, sd = c["generation"], c["best"], c["mean"], c["sd"]
         self.best_curve.setData(generations, best, symbol="o" if len(history) <= DOTS_UP_TO else None)
-        self.mean_curve.setData(generations, mean)
+        # A line through one point draws nothing: the first generation gets a dot on every curve.
+        single = len(history) == 1
+        self.mean_curve.setData(generations, mean, **_dot(self.mean_curve, single))
         self.upper.setData(generations, mean + sd)
         self.lower.setData(generations, mean - sd)
         ys = c["dots_y"]
         self.species_best.setData(c["dots_x"], ys)
         champion_connections, mean_connections = c["champion_connections"], c["mean_connections"]
-        self.champion_connections.setData(generations, champion_connections)
-        self.champion_nodes.setData(generations, c["champion_nodes"])
-        self.mean_connections.setData(generations, mean_connections)
+        self.champion_connections.setData(generations, champion_connections, **_dot(self.champion_connections, single))
+        self.champion_nodes.setData(generations, c["champion_nodes"], **_dot(self.champion_nodes, single))
+        self.mean_connections.setData(generations, mean_connections, **_dot(self.mean_connections, single))
         self.ranges.apply("x", self.fitness.setXRange, -0.5, max(float(generations[-1]) + 0.5, EMPTY_GENERATIONS), fixed_lo=True)
         fitness_values = np.concatenate([best, mean - sd, mean + sd, ys])
         lo, hi = float(fitness_values.min()), float(fitness_values.max())
@@ -191,3 +193,11 @@ class FitnessPanel(Panel):
             export_scene_area(scene, plot.sceneBoundingRect().united(legend.sceneBoundingRect()), out, dpi, f"NEAT Scope: {name}")
             written.append(out)
         return written
+
+
+def _dot(curve: pg.PlotDataItem, on: bool) -> dict:
+    """setData options: a dot in the curve's own colour, or none."""
+    if not on:
+        return {"symbol": None}
+    colour = pg.mkPen(curve.opts["pen"]).color()
+    return {"symbol": "o", "symbolSize": 6, "symbolBrush": colour, "symbolPen": colour}

@@ -116,8 +116,8 @@ class TaskBox(QWidget):
 
     def _on_changed(self, _text: str) -> None:
         self._update_episodes()
-        self.info.setText("")
-        if not self._filling:
+        if not self._filling:  # a run's own task shown again keeps its description
+            self.info.setText("")
             self.edited.emit()
 
     def _update_episodes(self) -> None:

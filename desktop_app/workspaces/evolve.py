@@ -12,6 +12,7 @@ import gc
 import json
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QRegularExpression, QStandardPaths, Qt, QThread, QTimer, Signal, Slot
@@ -144,6 +145,16 @@ def task_defaults(cls: type, task_spec: dict[str, Any]) -> Any:
         changes["nodes.activation_default"] = "tanh"
         changes["nodes.activation_options"] = ["tanh"]
     return config.replace(**changes) if changes else config
+
+
+def _naming(path: Any, message: str) -> str:
+    """An error message that names the file once (the loader's messages often start with it)."""
+    return message if str(path) in message or Path(str(path)).name in message.split("\n")[0] else f"{path}\n\n{message}"
+
+
+def _generations_done(count: int) -> str:
+    """How far a loaded run is, numbered as the status bar numbers generations (from 0)."""
+    return f"generations 0–{count - 1} done" if count else "no generation yet"
 
 
 class RunKeys(QObject):
@@ -689,8 +700,11 @@ class EvolveWorkspace(Workspace):
         self.worker.saved.connect(self._on_saved)
         self.worker.saveFailed.connect(lambda message: self._error("Save failed", message))
         self.thread.finished.connect(self.worker.deleteLater)
+        # Read before the worker owns the run: the sidebar's task line describes the run's task.
+        task_shape = SimpleNamespace(num_inputs=run.task.num_inputs, num_outputs=run.task.num_outputs, fitness_threshold=run.task.fitness_threshold)
         self.thread.start()
         self.fill_form(self.run.algorithm, self.run.config, self.run.task_spec, self.run.seed)
+        self.task_box.show_task(task_shape)
         self._apply_panel_visibility(self.run)
         for panel in self.panels:
             if panel.accepts(self.run):
@@ -909,7 +923,9 @@ class EvolveWorkspace(Workspace):
         """Run, generation, best, species, speed (active time only), state."""
         if self.run is None:
             return "No run yet: choose an algorithm and a task, then New run (Ctrl+N) or Step (F10)"
-        parts = [f"{self.run.algorithm_title} on {self.run.task_title}, seed {self.run.seed}"]
+        seed = str(self.run.seed)
+        # A run without --seed has a 39-digit entropy; the status bar shows its ends (the tooltip all).
+        parts = [f"{self.run.algorithm_title} on {self.run.task_title}, seed {seed if len(seed) <= 12 else seed[:5] + '…' + seed[-4:]}"]
         if self.history:
             last = self.history[-1]
             parts.append(f"generation {last.generation}")
@@ -917,24 +933,28 @@ class EvolveWorkspace(Workspace):
             if last.species:
                 parts.append(f"species {len(last.species)}")
             seconds = self.clock.seconds
-            rate = (last.evaluations - self._evaluations_at_start) / seconds if seconds > 0 else 0.0
-            parts.append(f"{rate:,.0f} evaluations/s")
-            parts.append(f"elapsed {seconds:.1f} s")
+            if seconds > 0:  # nothing run in this session yet (an opened file): no speed to show
+                rate = (last.evaluations - self._evaluations_at_start) / seconds
+                parts.append(f"{rate:,.0f} evaluations/s")
+                parts.append(f"elapsed {seconds:.1f} s")
             if last.fitness_faults:
                 parts.append(f"faults {last.fitness_faults}")
         else:
             parts.append("no generation yet")
-        if self._solved_note:
-            parts.append(self._solved_note)
         state = "PAUSED (Space resumes)" if self.paused else "running" if self.running else ""
-        if state:
-            parts.append(state)
+        if self._solved_note:
+            parts.insert(0, self._solved_note)
+        if state:  # first: the state must survive a narrow window
+            parts.insert(0, state)
         return "  ·  ".join(parts)
 
     def _publish_status(self) -> None:
         last = self.history[-1] if self.history else None
-        self.shell.status_label.setToolTip("\n".join(last.fault_examples) if last and last.fault_examples else "")
-        self.statusChanged.emit(self.status_text())
+        text = self.status_text()
+        full = text.replace("  ·  ", "\n") + (f"\nseed {self.run.seed}" if self.run is not None else "")
+        faults = "\n".join(last.fault_examples) if last and last.fault_examples else ""
+        self.shell.status_label.setToolTip(full + ("\n\n" + faults if faults else ""))
+        self.statusChanged.emit(text)
 
     def show_message(self, text: str, timeout_ms: int = 5000) -> None:
         """A transient note in the status bar."""
@@ -987,7 +1007,7 @@ class EvolveWorkspace(Workspace):
         try:
             run = self._load_asking_for_code(path)
         except Exception as error:  # noqa: BLE001 - whatever a file does to the reader, the app stays up
-            self._error("Cannot open the run", f"{path}\n\n{error}")
+            self._error("Cannot open the run", _naming(path, str(error)))
             return False
         if run is None:
             self.show_message(f"Not opened: {path} needs code you did not allow")
@@ -999,7 +1019,7 @@ class EvolveWorkspace(Workspace):
             self._error("Cannot open the run", f"{path}\n\n{type(error).__name__}: {error}")
             return False
         self._remember_recent(str(path))
-        self.show_message(f"Opened {path} at generation {run.generation}")
+        self.show_message(f"Opened {path}: {_generations_done(run.generation)}")
         return True
 
     def _load_asking_for_code(self, path: str):
@@ -1038,13 +1058,13 @@ class EvolveWorkspace(Workspace):
         try:
             run = self._load_asking_for_code(folder)
         except Exception as error:  # noqa: BLE001 - as open_population
-            self._error("Cannot resume", f"{folder}\n\n{error}")
+            self._error("Cannot resume", _naming(folder, str(error)))
             return False
         if run is None:
             self.show_message(f"Not resumed: {folder} needs code you did not allow")
             return False
         self._start(run, Path(folder), source=str(folder), saved=True)
-        self.show_message(f"Resumed {folder} at generation {run.generation}")
+        self.show_message(f"Resumed {folder}: {_generations_done(run.generation)}")
         return True
 
     def resume_dialog(self) -> None:

@@ -261,6 +261,8 @@ def test_bug13_empty_and_single_point_plots_are_readable(qtbot, evolve):
     fitness = evolve.panel("fitness")
     xs, ys = fitness.best_curve.getData()
     assert len(xs) == 1 and fitness.best_curve.opts["symbol"] == "o"
+    for curve in (fitness.mean_curve, fitness.champion_connections, fitness.champion_nodes, fitness.mean_connections):
+        assert curve.opts["symbol"] == "o"  # one point: visible as a dot on every curve
     low, high = fitness.fitness.viewRange()[1]
     assert low < ys[0] < high and high - low > 0.1
 
@@ -363,3 +365,11 @@ def test_run_n_after_a_solve_runs_n_generations_and_the_solve_is_announced(qtbot
     assert ended.args == ["done"] and len(evolve.history) == solved_at + 5
     evolve.run_generations(300, True)  # Run until solved on a solved run: says so, runs nothing
     assert not evolve.running and "Already solved" in window.message() and len(evolve.history) == solved_at + 5
+
+
+def test_the_task_line_describes_the_run_after_open_and_reset(qtbot, evolve, tmp_path, questions):
+    assert evolve.open_population(str(_saved_run(tmp_path, task="cartpole")))
+    assert evolve.task_box.info.text().startswith("4 inputs, 2 outputs")
+    assert "generations 0–2 done" in evolve.window().message()
+    assert evolve.reset_run()
+    assert evolve.task_box.info.text().startswith("4 inputs, 2 outputs")
