@@ -159,7 +159,11 @@ def write_atomically(path: str | Path, text: str) -> None:
     atomic within one file system). On failure the temporary file is removed.
     """
     target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}-{_HOST_TAG}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}-{_HOST_TAG}.", suffix=".tmp", dir=target.parent or ".")
+    except OSError as error:
+        # Name the file the user asked for, not our temporary one beside it.
+        raise type(error)(error.errno, f"cannot write {target}: {error.strerror}") from None
     try:
         # mkstemp makes the file private (0600); the saved file gets the mode any other program's
         # new file would get, under the user's umask.

@@ -119,3 +119,12 @@ def test_serialised_text_equals_the_run_dict_as_the_history_grows(saved):
     for _ in range(3):
         assert json_module.loads(dumps_run(evolution)) == json_module.loads(json_module.dumps(run_to_dict(evolution)))
         evolution.step()
+
+
+def test_a_write_that_cannot_start_names_the_target_not_the_temporary_file(tmp_path):
+    from core.runs.persistence import write_atomically
+
+    target = tmp_path / "missing-folder" / "stats.csv"
+    with pytest.raises(OSError) as raised:
+        write_atomically(target, "x")
+    assert str(target) in str(raised.value) and ".tmp" not in str(raised.value)
