@@ -197,6 +197,7 @@ class NodePictureGraph(QWidget):
         self.pictures: dict[int, np.ndarray] = {}
         self.images: dict[int, QImage] = {}
         self.kinds: dict[int, str] = {}
+        self.roles: dict[int, str] = {}
         self.names: dict[int, str] = {}
         self.positions: dict[int, tuple[float, float]] = {}
         self.key_kinds: tuple[str, ...] = ()
@@ -207,7 +208,7 @@ class NodePictureGraph(QWidget):
     @property
     def thumbnails(self) -> dict[int, QImage]:
         """Pictures of the hidden nodes (node id -> image), one per hidden node of the genome."""
-        return {node_id: image for node_id, image in self.images.items() if self.kinds.get(node_id) not in ("input", "output")}
+        return {node_id: image for node_id, image in self.images.items() if self.roles.get(node_id) == "hidden"}
 
     def show_network(
         self,
@@ -225,12 +226,14 @@ class NodePictureGraph(QWidget):
         self.genome, self.title, self.hovered = genome, title, None
         self.pictures = dict(pictures)
         self.images, self.kinds, self.names, self.positions = {}, {}, {}, {}
+        self.roles = {}  # node id -> "input", "hidden" or "output"
         self.key_kinds = tuple(key_kinds)
         if genome is not None:
             inputs = sorted(n.node_id for n in genome.nodes if n.kind == "input")
             for node in genome.nodes:
                 kind = node_kind(node.activation, node.aggregation, node.kind)
                 self.kinds[node.node_id] = kind
+                self.roles[node.node_id] = node.kind
                 if node.kind == "input":
                     index = inputs.index(node.node_id)
                     self.names[node.node_id] = input_names[index] if index < len(input_names) else f"x{index + 1}"
@@ -327,12 +330,12 @@ class NodePictureGraph(QWidget):
             if node_id not in self.pictures:
                 painter.setPen(QColor(90, 90, 90))
                 painter.drawText(box, Qt.AlignmentFlag.AlignCenter, "–")
-            kind = self.kinds[node_id]
-            if kind == "input":
+            role = self.roles[node_id]
+            if role == "input":
                 painter.setPen(QColor(30, 30, 30))
                 width = self.fontMetrics().horizontalAdvance(self.names[node_id]) + 4
                 painter.drawText(QRectF(box.left() - width - 4, box.top(), width, box.height()), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self.names[node_id])
-            elif kind != "input" and self.names[node_id] == "output":
+            elif role == "output":
                 painter.setPen(QColor(30, 30, 30))
                 painter.drawText(QRectF(box.right() + 4, box.top(), 60, box.height()), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, "output")
         if self.hovered is not None and self.hovered in self.images:
