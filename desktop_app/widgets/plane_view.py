@@ -80,6 +80,7 @@ class PlaneView(QWidget):
         self.selected = False
         self.axes = False
         self.caption_size = 0.0  # points added to the font size of the caption
+        self.align_top = False  # the square at the top of the widget instead of centred
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
         return width
@@ -121,7 +122,7 @@ class PlaneView(QWidget):
     def square(self) -> QRectF:
         """Where the picture is painted (the largest centred square)."""
         side = min(self.width(), self.height()) - 2
-        return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+        return QRectF((self.width() - side) / 2, 1 if self.align_top else (self.height() - side) / 2, side, side)
 
     def to_screen(self, points: np.ndarray) -> np.ndarray:
         """Widget coordinates of (N, 2) plane points."""
@@ -339,8 +340,12 @@ class NodePictureGraph(QWidget):
                 painter.setPen(QColor(30, 30, 30))
                 painter.drawText(QRectF(box.right() + 4, box.top(), 60, box.height()), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, "output")
         if self.hovered is not None and self.hovered in self.images:
-            big = min(150.0, self.width() * 0.3, self.height() * 0.4)
-            box = QRectF(self.width() - big - 8, self.fontMetrics().height() + 10, big, big)
+            # Beside the node, on the side with more room, like a tooltip.
+            big = min(150.0, self.width() * 0.3, self.height() * 0.45)
+            node = self._boxes.get(self.hovered, QRectF())
+            left = node.right() + 12 if node.center().x() < self.width() / 2 else node.left() - 12 - big
+            top = min(max(node.center().y() - big / 2, 4.0), self.height() - big - 24)
+            box = QRectF(left, top, big, big)
             painter.fillRect(box.adjusted(-4, -4, 4, 20), QColor(255, 255, 255, 235))
             painter.drawImage(box, self.images[self.hovered])
             painter.setPen(QPen(kind_colour(self.kinds[self.hovered]), 3.0))

@@ -319,6 +319,7 @@ class PlaygroundWorkspace(Workspace):
         self.summary.setWordWrap(True)
         self.boundary = PlaneView(minimum=260, point_radius=3.4)
         self.boundary.axes = True
+        self.boundary.align_top = True
         self.boundary.setToolTip("The champion's output over the plane: orange one class, blue the other; dots are the data")
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -347,7 +348,7 @@ class PlaygroundWorkspace(Workspace):
         self.mean_curve = self.loss_plot.plot(pen=pg.mkPen(*THIRD, width=1.5, style=Qt.PenStyle.DashLine), name="population mean after backprop")
         for item in (self.train_curve, self.test_curve, self.mean_curve):
             legend.addItem(item, item.name())
-        self.backprop_plot = add_plot(self.loss_widget.ci, 0, "Champion's backprop, latest generation", col=1)
+        self.backprop_plot = add_plot(self.loss_widget.ci, 0, "Champion's latest backprop", col=1)
         self.backprop_plot.setLabel("bottom", "step")
         self.backprop_curve = self.backprop_plot.plot(pen=pg.mkPen(*BEST, width=2), symbol="o", symbolSize=5, symbolBrush=pg.mkBrush(*BEST))
 
@@ -742,12 +743,12 @@ class PlaygroundWorkspace(Workspace):
         every = self.run_config.backprop.check_every if self.run_config is not None else 1
         self.backprop_curve.setData(np.arange(len(curve), dtype=np.float64) * every, np.asarray(curve, dtype=np.float64))
         if not extras or self.run_config is None or not self.run_config.backprop.steps:
-            title = "Champion's backprop, latest generation"
+            title = "Champion's latest backprop"
         elif stopped:
-            title = f"Champion's backprop: early stop after {(len(curve) - 1) * every} steps"
+            title = f"Champion's latest backprop: kept {(len(curve) - 1) * every} steps"
         else:
-            title = f"Champion's backprop: all {self.run_config.backprop.steps} steps"
-        self.backprop_plot.setTitle(title)
+            title = f"Champion's latest backprop: all {self.run_config.backprop.steps} steps"
+        self.backprop_plot.setTitle(title, size="9pt")
 
     # --- status, settings, closing -------------------------------------------------------------
 
