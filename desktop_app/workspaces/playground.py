@@ -50,7 +50,7 @@ from core.runs.reports import GenerationReport
 from core.tasks import make_task
 from core.tasks.playground import CONVENTIONS, DATASETS, FEATURES, decision_boundaries, generate, node_pictures
 from desktop_app.theme import BEST, ERROR, MEAN, TEXT, THIRD
-from desktop_app.widgets.plane_view import NodePictureGraph, PlaneView
+from desktop_app.widgets.plane_view import BLUE, ORANGE, NodePictureGraph, PlaneView
 from desktop_app.widgets.plots import RangeKeeper, add_plot
 from desktop_app.worker import EvolutionWorker
 from desktop_app.workspaces.base import Workspace
@@ -325,7 +325,15 @@ class PlaygroundWorkspace(Workspace):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.summary)
-        left_layout.addWidget(self.boundary, 1)
+        left_layout.addWidget(self.boundary)
+        self.point_key = QLabel(
+            f'<span style="color: {ORANGE.name()}">■</span> class 0 (−1) &nbsp; <span style="color: {BLUE.name()}">■</span> class 1 (+1) '
+            "&nbsp; grey: unsure &nbsp;·&nbsp; ● training point (white rim) &nbsp; ● test point (dark rim, View → Show test data, Ctrl+T)"
+        )
+        self.point_key.setWordWrap(True)
+        self.point_key.setTextFormat(Qt.TextFormat.RichText)
+        left_layout.addWidget(self.point_key)
+        left_layout.addStretch(1)
 
         self.species_box = QGroupBox("Best network of each species (click to draw it)")
         self.species_grid = QGridLayout(self.species_box)
