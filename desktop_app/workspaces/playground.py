@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSignalBlocker, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QSignalBlocker, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -87,6 +87,7 @@ class PlaygroundWorkspace(Workspace):
     Signals:
         runEnded(str): a run command ended ("done", "stopped" or "failed"), its reports drawn.
         runPrepared(): controls were applied: a fresh run (generation 0) is ready.
+        runSaved(str): the run was saved to this path.
     """
 
     key = "playground"
@@ -112,6 +113,7 @@ class PlaygroundWorkspace(Workspace):
     requestSave = Signal(str)
     runEnded = Signal(str)
     runPrepared = Signal()
+    runSaved = Signal(str)
 
     def __init__(self, shell):
         super().__init__(shell)
@@ -495,9 +497,10 @@ class PlaygroundWorkspace(Workspace):
         self.worker.reportsReady.connect(self._on_reports)
         self.worker.runFinished.connect(self._on_run_finished)
         self.worker.runFailed.connect(self._on_run_failed)
-        self.worker.saved.connect(lambda path: self.shell.show_message(f"Saved {path}"))
+        self.worker.saved.connect(self._on_saved)
         self.worker.saveFailed.connect(lambda message: self._error("Save failed", message))
-        self.thread.finished.connect(self.worker.deleteLater)
+        # No deleteLater on the thread's end: the worker's signals are delivered after it (see
+        # _shutdown_worker); the worker goes with its last Python reference.
         self.thread.start()
         data = self.data
         self.boundary.set_points(data.train_points, data.train_labels > 0, data.test_points, data.test_labels > 0)
@@ -510,13 +513,16 @@ class PlaygroundWorkspace(Workspace):
             return
         assert self.worker is not None
         self.worker.stop()
+        self.thread.quit()
+        self.thread.wait()
+        # The worker's last signals are queued to this thread: deliver them now, while this run
+        # is still the current one, so no report of it can land in the next run's history.
+        QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
         self.requestRun.disconnect(self.worker.run_generations)
         self.requestSave.disconnect(self.worker.save)
         self.worker.reportsReady.disconnect(self._on_reports)
         self.worker.runFinished.disconnect(self._on_run_finished)
         self.worker.runFailed.disconnect(self._on_run_failed)
-        self.thread.quit()
-        self.thread.wait()
         self.worker.close_task()
         self.thread.deleteLater()
         self.thread = None
@@ -578,6 +584,11 @@ class PlaygroundWorkspace(Workspace):
             self._redraw_timer.start(0)
 
     @Slot(str)
+    def _on_saved(self, path: str) -> None:
+        self.shell.show_message(f"Saved {path} (File → Open run in Evolve continues it)")
+        self.runSaved.emit(path)
+
+    @Slot(str)
     def _on_run_finished(self, reason: str) -> None:
         self._end_command()
         if reason == "stopped":
@@ -613,7 +624,16 @@ class PlaygroundWorkspace(Workspace):
             return
         path, _ = QFileDialog.getSaveFileName(self, "Save run", "", "NEAT Scope runs (*.json)")
         if path:
-            self.requestSave.emit(path)
+            self.save_run(path)
+
+    def save_run(self, path: str) -> bool:
+        """Ask the worker to save the run to ``path`` (between generations); False without a run.
+
+        The file is an ordinary run file: the Evolve workspace (File → Open run) continues it."""
+        if self.worker is None:
+            return False
+        self.requestSave.emit(path)
+        return True
 
     # --- drawing -------------------------------------------------------------------------------
 

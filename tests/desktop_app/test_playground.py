@@ -101,6 +101,44 @@ def test_changing_a_control_during_a_run_restarts_it_with_the_new_data(qtbot, pl
     assert playground.boundary.values is None
 
 
+def test_a_control_changed_mid_run_drops_the_old_runs_reports(qtbot, playground):
+    playground.steps_box.setValue(10)
+    assert playground.apply_controls()
+    with qtbot.waitSignal(playground.runEnded, timeout=60_000) as finished:
+        playground.run_generations(100_000)
+        qtbot.waitUntil(lambda: len(playground.history) > 0, timeout=30_000)
+        with qtbot.waitSignal(playground.runPrepared, timeout=10_000):
+            playground.dataset_box.setCurrentIndex(playground.dataset_box.findData("gaussian"))
+    assert finished.args[0] == "stopped"
+    qtbot.wait(300)
+    assert playground.history == [] and not playground.running
+    assert run(qtbot, playground, 1) == "done"
+    assert [r.generation for r in playground.history] == [0]
+    assert playground.run_spec["dataset"] == "gaussian"
+
+
+def test_stop_ends_a_long_run_which_can_go_on(qtbot, playground):
+    with qtbot.waitSignal(playground.runEnded, timeout=60_000) as finished:
+        playground.run_generations(100_000)
+        qtbot.waitUntil(lambda: len(playground.history) > 0, timeout=30_000)
+        playground.stop_run()
+    assert finished.args[0] == "stopped"
+    done = len(playground.history)
+    assert 0 < done < 100_000 and playground.step_button.isEnabled()
+    assert run(qtbot, playground, 1) == "done"
+    assert [r.generation for r in playground.history] == list(range(done + 1))
+
+
+def test_saved_run_opens_in_evolve_where_it_left_off(qtbot, window, playground, tmp_path):
+    assert run(qtbot, playground, 2) == "done"
+    path = str(tmp_path / "playground.json")
+    with qtbot.waitSignal(playground.runSaved, timeout=10_000):
+        assert playground.save_run(path)
+    assert window.evolve.open_population(path)
+    assert window.evolve.history == playground.history
+    assert window.evolve.run.task_spec == playground.run_spec
+
+
 def test_bad_settings_say_why_and_keep_the_run(qtbot, playground):
     assert run(qtbot, playground, 1) == "done"
     before = dict(playground.run_spec)
