@@ -458,6 +458,8 @@ class PlaygroundWorkspace(Workspace):
 
         Bad settings leave the current run alone and say what is wrong."""
         self._apply_timer.stop()
+        if not any(box.isChecked() for box in self.feature_boxes.values()):
+            return self._refuse("Features: tick at least one input feature (the network needs an input)")
         try:
             task = make_task(self.task_spec())
         except ValueError as error:
@@ -770,7 +772,9 @@ class PlaygroundWorkspace(Workspace):
         curve, stopped = kept_checks(extras[-1].champion_loss_curve if extras else ())
         every = self.run_config.backprop.check_every if self.run_config is not None else 1
         self.backprop_curve.setData(np.arange(len(curve), dtype=np.float64) * every, np.asarray(curve, dtype=np.float64))
-        if not extras or self.run_config is None or not self.run_config.backprop.steps:
+        if self.run_config is not None and not self.run_config.backprop.steps:
+            title = "Backprop off (plain NEAT)"
+        elif not extras or self.run_config is None:
             title = "Champion's latest backprop"
         elif stopped:
             title = f"Champion's latest backprop: kept {(len(curve) - 1) * every} steps"
@@ -866,6 +870,7 @@ class PlaygroundWorkspace(Workspace):
             self._refuse(f"Data: {error}")
             return
         data = task.data
+        self.error_label.setVisible(False)
         self.boundary.set_points(data.train_points, data.train_labels > 0, data.test_points, data.test_labels > 0)
         self.summary.setText(
             f"<b>{data.dataset.capitalize()}</b>, {len(data.train_labels)} training / {len(data.test_labels)} test points. "
