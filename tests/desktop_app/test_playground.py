@@ -8,7 +8,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor
 
 from core.networks.snapshot import ConnectionSnapshot, GenomeSnapshot, NodeSnapshot
-from core.tasks.playground import colorize, decision_boundaries, node_pictures
+from core.tasks.playground import colorize, decision_boundaries, generate, node_pictures
 from desktop_app.main_window import MainWindow
 from desktop_app.widgets.plane_view import NodePictureGraph
 from desktop_app.workspaces.playground import BOUNDARY_DENSITY, NODE_DENSITY, SPECIES_DENSITY, kept_checks
@@ -283,3 +283,18 @@ def test_garbled_settings_fall_back_to_the_defaults(qtbot, settings):
         assert spec["dataset"] == "spiral" and spec["features"] == ["x", "y"] and spec["noise"] == 0.5
     finally:
         window.close_discarding()
+
+
+def test_before_any_run_the_controls_preview_their_data(playground):
+    assert playground.worker is None  # no run is made until Step or Run
+    playground.dataset_box.setCurrentIndex(playground.dataset_box.findData("gaussian"))
+    playground.noise_slider.setValue(30)
+    expected = generate("gaussian", 0.3, playground.data_seed_box.value(), "article")
+    np.testing.assert_array_equal(playground.boundary.train_points, expected.train_points)
+    np.testing.assert_array_equal(playground.boundary.train_positive, expected.train_labels > 0)
+    assert playground.worker is None and playground.boundary.values is None
+    for box in playground.feature_boxes.values():
+        box.setChecked(False)
+    assert playground.error_label.isVisibleTo(playground)
+    playground.feature_boxes["y"].setChecked(True)
+    assert not playground.error_label.isVisibleTo(playground)
