@@ -43,7 +43,8 @@ def render_screenshot(
     """Run the workspace for real and save the window as a PNG.
 
     Evolve: ``generations`` generations of ``algorithm`` on ``task`` (a built-in task or any
-    gymnasium id), then the ``tab`` panel in front. Compare: ``algorithms`` × ``seeds`` on
+    gymnasium id), then the ``tab`` panel in front. Playground: ``generations`` generations of
+    Backprop NEAT on the dataset ``task`` (circle, xor, gaussian or spiral), test points shown. Compare: ``algorithms`` × ``seeds`` on
     ``task`` with ``budget`` evaluations each, in ``workers`` processes.
 
     Uses the offscreen platform unless a platform was chosen already, and throwaway settings and
@@ -74,6 +75,8 @@ def render_screenshot(
                 _evolve(window, task, generations, seed, tab, algorithm, population)
             elif workspace == "compare":
                 _compare(window, task, algorithms, seeds, budget, workers, Path(scratch) / "compare")
+            elif workspace == "playground":
+                _playground(window, task, generations, seed, population)
             else:
                 window.current_workspace().setFocus()
             # Let layouts, timers and the tab switch settle before grabbing.
@@ -114,6 +117,25 @@ def _evolve(window, task: str, generations: int, seed: int, tab: str, algorithm:
         replay = evolve.panel("replay")
         for _ in range(REPLAY_STEPS_SHOWN):
             replay.step_once()
+
+
+def _playground(window, dataset: str, generations: int, seed: int, population: int | None) -> None:
+    playground = window.playground if hasattr(window, "playground") else window.workspace("playground")
+    name = dataset.lower().removeprefix("playground:").strip()
+    index = playground.dataset_box.findData(name)
+    if index < 0:
+        raise ValueError(f"unknown playground dataset {dataset!r}; choose circle, xor, gaussian or spiral")
+    playground.dataset_box.setCurrentIndex(index)
+    playground.seed_box.setValue(seed)
+    playground.data_seed_box.setValue(seed)
+    if population is not None:
+        playground.population_box.setValue(population)
+    playground.show_test_box.setChecked(True)
+    if not playground.apply_controls():
+        raise ValueError("the run could not start: " + playground.last_error)
+    outcome = _wait(playground.runEnded, lambda: playground.run_generations(generations))
+    if outcome[:1] != ["done"]:
+        raise ValueError(f"the run ended with {outcome!r}: " + " ".join(playground.last_error.split()))
 
 
 def _compare(window, task: str, algorithms: tuple[str, ...], seeds: int, budget: int, workers: int, out: Path) -> None:
