@@ -19,6 +19,7 @@ import importlib
 WORKSPACES: tuple[str, ...] = (
     "desktop_app.workspaces.evolve:EvolveWorkspace",
     "desktop_app.workspaces.compare:CompareWorkspace",
+    "desktop_app.workspaces.substrate:SubstrateWorkspace",
 )
 
 PANELS: tuple[str, ...] = (

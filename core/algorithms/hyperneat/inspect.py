@@ -198,13 +198,17 @@ class BoxesPlayback:
     distance: np.ndarray
 
 
-def boxes_playback(config: Any, cppn: Genome, trials: BoxesTrials, resolution: int = 11) -> BoxesPlayback:
-    """Decode a CPPN at ``resolution`` and show it ``trials`` (e.g. ``random_trials(rng)``)."""
+def boxes_playback(config: Any, cppn: Genome, trials: BoxesTrials, resolution: int = 11, network: LayeredNetworks | None = None) -> BoxesPlayback:
+    """Decode a CPPN at ``resolution`` and show it ``trials`` (e.g. ``random_trials(rng)``).
+
+    ``network``: the CPPN already decoded at ``resolution`` (``SubstrateView.network``), so a
+    viewer that has decoded it once does not decode it again (a 55x55 decode takes seconds)."""
     task = BoxesTask(resolution)
-    network = decode_one(config, cppn, task)
+    network = decode_one(config, cppn, task) if network is None else network
     score = task.score(network, trials)
-    outputs = network.activate(render(trials, resolution))[0]
     inputs = render(trials, resolution)
+    network.reset()
+    outputs = network.activate(inputs)[0]
     return BoxesPlayback(
         resolution,
         inputs.reshape(len(trials), resolution, resolution),
