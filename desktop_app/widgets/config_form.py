@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from core.runs.config import ConfigError, KeySchema, check_value, config_from_dict, key_help, schema
 from desktop_app.theme import ERROR, ERROR_BACKGROUND
 
-ANNOTATIONS: dict[str, Any] = {"int": int, "float": float, "bool": bool, "str": str, "list[str]": tuple[str, ...], "list[int]": tuple[int, ...]}
+ANNOTATIONS: dict[str, Any] = {"int": int, "float": float, "bool": bool, "str": str, "list[str]": tuple[str, ...], "list[int]": tuple[int, ...], "list[float]": tuple[float, ...]}
 INVALID_STYLE = f"background: {ERROR_BACKGROUND}; border: 1px solid {ERROR};"
 
 
@@ -59,13 +59,18 @@ def parse_text(key: KeySchema, text: str) -> Any:
         except ValueError:
             kind = "a whole number" if key.type_name == "int" else "a number"
             raise ConfigError(f"{key.dotted} must be {kind}, got {text!r}") from None
-    if key.type_name in ("list[str]", "list[int]"):
+    if key.type_name in ("list[str]", "list[int]", "list[float]"):
         parts = [part.strip() for part in text.strip("[]").split(",") if part.strip()]
         if key.type_name == "list[int]":
             try:
                 return [int(part) for part in parts]
             except ValueError:
                 raise ConfigError(f"{key.dotted} must be whole numbers separated by commas, got {text!r}") from None
+        if key.type_name == "list[float]":  # e.g. HyperNEAT's substrate coordinates: x, y pairs
+            try:
+                return [float(part) for part in parts]
+            except ValueError:
+                raise ConfigError(f"{key.dotted} must be numbers separated by commas, got {text!r}") from None
         return [part.strip("\"'") for part in parts]
     return text
 
