@@ -74,6 +74,8 @@ def render_screenshot(
                 _evolve(window, task, generations, seed, tab, algorithm, population)
             elif workspace == "compare":
                 _compare(window, task, algorithms, seeds, budget, workers, Path(scratch) / "compare")
+            elif workspace == "substrate":
+                _substrate(window, task, generations, seed, algorithm, population, tab)
             else:
                 window.current_workspace().setFocus()
             # Let layouts, timers and the tab switch settle before grabbing.
@@ -114,6 +116,34 @@ def _evolve(window, task: str, generations: int, seed: int, tab: str, algorithm:
         replay = evolve.panel("replay")
         for _ in range(REPLAY_STEPS_SHOWN):
             replay.step_once()
+
+
+def _substrate(window, task: str, generations: int, seed: int, algorithm: str, population: int | None, resolution: str) -> None:
+    """Evolve a HyperNEAT / ES-HyperNEAT run in the Substrate workspace; ``resolution`` (the
+    ``--tab`` argument, e.g. "33") re-decodes its champion at another resolution."""
+    from desktop_app.workspaces.substrate import TASK_CHOICES
+
+    substrate = window.workspace("substrate")
+    index = substrate.algorithm_box.findData(algorithm if algorithm != "neat" else "hyperneat")
+    if index < 0:
+        raise ValueError(f"the Substrate workspace runs hyperneat or es-hyperneat, not {algorithm!r}")
+    substrate.algorithm_box.setCurrentIndex(index)
+    label = next((label for label, spec in TASK_CHOICES.items() if spec["name"] == task.lower() or label == task), None)
+    if label is None:
+        raise ValueError(f"the Substrate workspace's tasks are {', '.join(spec['name'] for spec in TASK_CHOICES.values())}, not {task!r}")
+    substrate.task_box.setCurrentText(label)
+    substrate.seed_box.setValue(seed)
+    substrate.generations_box.setValue(generations)
+    if population is not None:
+        substrate.population_box.setValue(population)
+    outcome = _wait(substrate.runEnded, lambda: substrate.new_run() or substrate.runEnded.emit("failed"))
+    if outcome[:1] != ["done"]:
+        raise ValueError("the run did not finish: " + " ".join(substrate.last_error.split()))
+    if resolution.isdigit() and int(resolution) != substrate.resolution_slider.value():
+        substrate.resolution_slider.setValue(int(resolution))
+    substrate.request_decode()
+    _wait(substrate.decoded, lambda: None)
+    substrate.trials.step(3)
 
 
 def _compare(window, task: str, algorithms: tuple[str, ...], seeds: int, budget: int, workers: int, out: Path) -> None:

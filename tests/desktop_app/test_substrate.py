@@ -225,3 +225,16 @@ def test_the_config_form_round_trips_substrate_coordinates(qtbot, algorithm):
     config = cls.default_config().replace(**{"substrate.input_layout": "custom", "substrate.input_coordinates": (-0.5, -1.0, 0.5, -1.0)})
     form.set_config(config)
     assert form.config() == config  # a list of floats (x, y pairs) was an invalid field before
+
+
+def test_screenshot_renders_the_substrate_workspace_after_a_real_run(qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+
+    from desktop_app.screenshot import render_screenshot
+
+    out = render_screenshot(str(tmp_path / "substrate.png"), task="boxes", generations=1, workspace="substrate", algorithm="hyperneat", population=8, tab="15", size=(1000, 700))
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1000, 700)
+    with pytest.raises(ValueError, match="hyperneat or es-hyperneat"):
+        render_screenshot(str(tmp_path / "x.png"), task="boxes", workspace="substrate", algorithm="ga")
+    assert not (tmp_path / "x.png").exists()
