@@ -419,10 +419,10 @@ class TrialViewer(QWidget):
             self.answers.append(answer)
             box.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0.02)
         self.previous_button = QPushButton("◀")
-        self.previous_button.setToolTip("Previous trial (Page Up)")
+        self.previous_button.setToolTip("Previous trial (click the trials, then Left or Page Up)")
         self.previous_button.clicked.connect(lambda: self.step(-1))
         self.next_button = QPushButton("▶")
-        self.next_button.setToolTip("Next trial (Page Down)")
+        self.next_button.setToolTip("Next trial (click the trials, then Right or Page Down)")
         self.next_button.clicked.connect(lambda: self.step(1))
         self.trial_box = QSpinBox()
         self.trial_box.setPrefix("Trial ")
@@ -445,6 +445,7 @@ class TrialViewer(QWidget):
         layout.addWidget(self.summary)
         self.playback: BoxesPlayback | None = None
         self.index = 0
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # click the trials, then arrows / Page keys step
         self._set_enabled(False)
 
     def _set_enabled(self, enabled: bool) -> None:

@@ -430,6 +430,8 @@ class SubstrateWorkspace(Workspace):
                 self.task_box.setCurrentText(label)
         self.history = list(history)
         self.source = source
+        self._serial += 1  # whatever is being decoded now belongs to the last run
+        self._wanted = None
         self.shown_index = None
         self.selection = None
         self.result = None
@@ -707,6 +709,9 @@ class SubstrateWorkspace(Workspace):
             self._send()  # superseded while it ran: draw only the newest
             return
         self.busy.setVisible(False)
+        if result.serial != self._serial:
+            self.decode_label.setText(" ")
+            return  # decoded for a run that is no longer shown
         self.result = result
         view = result.view
         where = f"{result.resolution}×{result.resolution}" if result.resolution else "the task's substrate"
@@ -732,6 +737,9 @@ class SubstrateWorkspace(Workspace):
             self._send()
             return
         self.busy.setVisible(False)
+        if serial != self._serial:
+            self.decode_label.setText(" ")
+            return  # a run no longer shown
         self.decode_label.setText("Decoding failed")
         self._error("Cannot decode the champion", message)
         self.decodeFailed.emit(message)

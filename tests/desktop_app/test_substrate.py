@@ -238,3 +238,24 @@ def test_screenshot_renders_the_substrate_workspace_after_a_real_run(qtbot, tmp_
     with pytest.raises(ValueError, match="hyperneat or es-hyperneat"):
         render_screenshot(str(tmp_path / "x.png"), task="boxes", workspace="substrate", algorithm="ga")
     assert not (tmp_path / "x.png").exists()
+
+
+def test_a_decode_still_running_for_the_last_run_is_never_drawn_for_the_next(qtbot, window, run_files):
+    evolve = window.evolve
+    evolve.algorithm_box.setCurrentIndex(evolve.algorithm_box.findData("hyperneat"))
+    evolve.task_box.combo.setCurrentText("XOR")
+    evolve.config_form.set_field("population.size", 20)
+    assert evolve.new_run(), evolve.last_error  # a run with no generation yet
+    substrate = window.show_workspace("substrate")
+    _open(qtbot, substrate, run_files["hyperneat"])
+    substrate.resolution_slider.setValue(33)
+    substrate.request_decode()
+    results = []
+    substrate.decoded.connect(results.append)
+    assert substrate.use_evolve_run()
+    assert substrate.decoding  # the 33x33 decode of the file's champion is still running
+    qtbot.waitUntil(lambda: not substrate.decoding, timeout=30_000)
+    qtbot.wait(50)
+    assert results == []
+    assert substrate.graph.view is None and substrate.result is None
+    assert substrate.busy.isHidden()
