@@ -30,6 +30,7 @@ INPUT_BRUSH = (200, 200, 200)
 HIDDEN_BRUSH = (230, 159, 0)
 SELECTED_PEN = (20, 20, 20)
 CELL_PEN = (90, 90, 90, 150)
+BASE_BRUSHES = {"input": INPUT_BRUSH, "hidden": HIDDEN_BRUSH, "output": (245, 245, 245)}
 BAND_PEN = (0, 158, 115)
 RELATIVE_POSITIONS = ("right", "down", "diagonal")
 
@@ -44,13 +45,24 @@ def diverging_lut(size: int = 256) -> np.ndarray:
     return np.column_stack([colours, np.full(size, 255.0)]).astype(np.ubyte)
 
 
+WEIGHT_LEVELS = 65  # colours on the weight scale: few shared brushes, so each symbol is rendered once
+_BRUSHES: dict[tuple, object] = {}
+
+
+def brush(rgb: tuple) -> object:
+    """One shared QBrush per colour (pyqtgraph renders a symbol per distinct brush)."""
+    found = _BRUSHES.get(rgb)
+    if found is None:
+        found = _BRUSHES[rgb] = pg.mkBrush(*rgb)
+    return found
+
+
 def weight_brushes(weights: np.ndarray, limit: float) -> list:
     """One brush per weight on the diverging scale (0 white, +limit red, -limit blue)."""
-    lut = diverging_lut()
+    lut = diverging_lut(WEIGHT_LEVELS)
     scaled = np.clip(np.nan_to_num(np.asarray(weights, dtype=float)) / max(limit, 1e-12), -1.0, 1.0)
     rows = np.round((scaled + 1.0) * 0.5 * (len(lut) - 1)).astype(int)
-    cache: dict[int, object] = {}
-    return [cache.setdefault(r, pg.mkBrush(*lut[r][:3].tolist())) for r in rows.tolist()]
+    return [brush(tuple(lut[r][:3].tolist())) for r in rows.tolist()]
 
 
 def _plain_plot() -> pg.PlotWidget:
@@ -105,8 +117,12 @@ class SubstrateGraph(QWidget):
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.plot = _plain_plot()
         self.plot.setToolTip("The decoded network at its substrate positions. Click a neuron to see its links and the CPPN's weight image for it.")
-        self.nodes = pg.ScatterPlotItem(hoverable=True, tip=self._tip, pxMode=True)
+        self.nodes = pg.ScatterPlotItem(hoverable=True, tip=self._tip, pxMode=True, pen=pg.mkPen(120, 120, 120, 120))
         self.nodes.setZValue(10)
+        # The chosen neuron: the same star marks it in the weight image.
+        self.chosen = pg.ScatterPlotItem(symbol="star", size=16, brush=pg.mkBrush(255, 230, 0), pen=pg.mkPen(*SELECTED_PEN, width=1.5))
+        self.chosen.setZValue(11)
+        self.plot.addItem(self.chosen)
         self.nodes.sigClicked.connect(self._on_clicked)
         self.positive_links = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(*POSITIVE, 170, width=1.2))
         self.negative_links = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(*NEGATIVE, 170, width=1.2))
@@ -122,6 +138,7 @@ class SubstrateGraph(QWidget):
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.key)
         self.view: SubstrateView | None = None
+        self._base_brushes: list = []
         self.selected: int | None = None
         self.positions = np.zeros((0, 2))
         self.apart = False
@@ -133,6 +150,7 @@ class SubstrateGraph(QWidget):
         self.view = None
         self.selected = None
         self.nodes.setData([])
+        self.chosen.setData([])
         self.positive_links.setData([], [])
         self.negative_links.setData([], [])
         for label in self.sheet_labels:
@@ -141,11 +159,11 @@ class SubstrateGraph(QWidget):
         self.title.setText(message or "Decoded substrate")
         self.key.setText("")
 
-    def show_view(self, view: SubstrateView, title: str, max_weight: float) -> None:
-        """Draw a decoded network (selection cleared: call ``select`` next)."""
+    def show_view(self, view: SubstrateView, title: str, max_weight: float, selected: int | None = None) -> None:
+        """Draw a decoded network with ``selected`` chosen."""
         self.view = view
         self.max_weight = max_weight
-        self.selected = None
+        self.selected = selected
         self.title.setText(title)
         kinds = np.asarray(view.kinds)
         positions = view.coordinates.astype(float).copy()
@@ -169,6 +187,17 @@ class SubstrateGraph(QWidget):
         low, high = positions[self.shown].min(axis=0), positions[self.shown].max(axis=0)
         # Explicit, not autoRange: the widget may not have its final size yet.
         self.plot.getViewBox().setRange(xRange=(low[0] - 0.15, high[0] + 0.15), yRange=(low[1] - 0.15, high[1] + 0.3), padding=0)
+        shown_kinds = kinds[self.shown]
+        self._base_brushes = [brush(BASE_BRUSHES[kind]) for kind in shown_kinds.tolist()]
+        size = 9.0 if len(self.shown) < 300 else 6.0 if len(self.shown) < 2000 else 4.0
+        self.nodes.setData(
+            x=positions[self.shown, 0],
+            y=positions[self.shown, 1],
+            data=self.shown,
+            size=size,
+            symbol=np.where(shown_kinds == "hidden", "o", "s").tolist(),
+            brush=self._base_brushes,
+        )
         self._redraw()
 
     def node_at(self, selection: Selection) -> int | None:
@@ -219,27 +248,14 @@ class SubstrateGraph(QWidget):
         if self.selected is not None:
             partners, weights = self.links_of(self.selected)
             partner_weight[partners] = weights
-        base = {"input": INPUT_BRUSH, "hidden": HIDDEN_BRUSH, "output": (245, 245, 245)}
-        size = 9.0 if len(self.shown) < 300 else 6.0 if len(self.shown) < 2000 else 4.0
-        colour = weight_brushes(np.nan_to_num(partner_weight[self.shown]), self.max_weight)
-        spots = []
-        for position, node in enumerate(self.shown.tolist()):
-            has_link = not np.isnan(partner_weight[node])
-            brush = colour[position] if has_link else pg.mkBrush(*base[kinds[node]])
-            spots.append(
-                {
-                    "pos": tuple(self.positions[node]),
-                    "data": node,
-                    "brush": brush,
-                    "size": size,
-                    "symbol": "s" if kinds[node] != "hidden" else "o",
-                    "pen": pg.mkPen(120, 120, 120, 120),
-                }
-            )
-        if self.selected is not None:
-            # Last, so it is drawn on top; the same star marks it in the weight image.
-            spots.append({"pos": tuple(self.positions[self.selected]), "data": self.selected, "brush": pg.mkBrush(255, 230, 0), "size": 16, "symbol": "star", "pen": pg.mkPen(*SELECTED_PEN, width=1.5)})
-        self.nodes.setData(spots)
+        if self.selected is None:
+            self.nodes.setBrush(self._base_brushes)
+            self.chosen.setData([])
+        else:
+            linked = ~np.isnan(partner_weight[self.shown])
+            colours = weight_brushes(np.nan_to_num(partner_weight[self.shown]), self.max_weight)
+            self.nodes.setBrush([c if hit else b for c, b, hit in zip(colours, self._base_brushes, linked.tolist())])
+            self.chosen.setData(pos=[tuple(self.positions[self.selected])], data=[self.selected])
         limit = MAX_DRAWN_LINKS_APART if self.apart else MAX_DRAWN_LINKS
         for item, sign in ((self.positive_links, 1), (self.negative_links, -1)):
             if self.selected is None or len(partners) > limit:

@@ -718,10 +718,10 @@ class SubstrateWorkspace(Workspace):
         self.decode_label.setText(f"Decoded at {where} in {result.seconds:.2f} s: {view.link_count:,} links, {len(view.kinds):,} neurons")
         report = self.report
         generation = f"generation {report.generation}'s champion" if report else "champion"
-        self.graph.show_view(view, f"Decoded substrate of {generation} at {where}", self.config.hyperneat.max_weight)
         if self.selection is None:
             self.selection = self._default_selection(view)
-        self.graph.select(self.graph.node_at(self.selection))
+        self.graph.view = view  # node_at reads it
+        self.graph.show_view(view, f"Decoded substrate of {generation} at {where}", self.config.hyperneat.max_weight, self.graph.node_at(self.selection))
         self.redraw_slice()
         if result.playback is not None:
             self.trials.show_playback(result.playback)
