@@ -156,6 +156,8 @@ class SubstrateWorkspace(Workspace):
     )
 
     requestRun = Signal(int, bool)
+    requestSave = Signal(str)
+    runSaved = Signal(str)
     requestDecode = Signal(object)
     # Emitted on the GUI thread after a decode is drawn (its result) or failed (its message).
     decoded = Signal(object)
@@ -233,8 +235,11 @@ class SubstrateWorkspace(Workspace):
         self.evolve_button = QPushButton("Use Evolve's run")
         self.evolve_button.setToolTip("Show the HyperNEAT / ES-HyperNEAT run of the Evolve workspace (refreshed whenever this tab is shown)")
         self.evolve_button.clicked.connect(self.use_evolve_run)
+        self.save_button = QPushButton("Save run…")
+        self.save_button.setToolTip("Save this workspace's run (resumable, opens in Evolve too)")
+        self.save_button.clicked.connect(self.save_dialog)
         buttons = QVBoxLayout()
-        for pair in ((self.new_button, self.more_button, self.stop_button), (self.open_button, self.evolve_button)):
+        for pair in ((self.new_button, self.more_button, self.stop_button), (self.open_button, self.save_button, self.evolve_button)):
             row = QHBoxLayout()
             for button in pair:
                 row.addWidget(button)
@@ -485,6 +490,9 @@ class SubstrateWorkspace(Workspace):
         self.engine_thread = QThread(self)
         self.engine.moveToThread(self.engine_thread)
         self.requestRun.connect(self.engine.run_generations)
+        self.requestSave.connect(self.engine.save)
+        self.engine.saved.connect(self._on_saved)
+        self.engine.saveFailed.connect(lambda message: self._error("Save failed", message))
         self.engine.reportsReady.connect(self._on_reports)
         self.engine.runFinished.connect(self._on_run_finished)
         self.engine.runFailed.connect(self._on_run_failed)
@@ -543,6 +551,7 @@ class SubstrateWorkspace(Workspace):
         assert self.engine is not None
         self.engine.stop()
         self.requestRun.disconnect(self.engine.run_generations)
+        self.requestSave.disconnect(self.engine.save)
         self.engine.reportsReady.disconnect(self._on_reports)
         self.engine_thread.quit()
         self.engine_thread.wait()
@@ -551,6 +560,29 @@ class SubstrateWorkspace(Workspace):
         self.engine_thread = None
         self.engine = None
         self.running = False
+
+    def save_run(self, path: str) -> bool:
+        """Save the run this workspace evolves (done by its worker, between generations)."""
+        if self.engine is None:
+            self.shell.show_message("Nothing to save here: Evolve's run is saved in Evolve; start a New run first", 6000)
+            return False
+        self.requestSave.emit(path)
+        return True
+
+    def save_dialog(self) -> None:
+        if self.engine is None:
+            self.save_run("")
+            return
+        start = str(self.settings.value("substrate/last_dir", str(Path.home())))
+        path, _ = QFileDialog.getSaveFileName(self, "Save run", start, "NEAT Scope runs (*.json)")
+        if path:
+            self.save_run(path)
+
+    @Slot(str)
+    def _on_saved(self, path: str) -> None:
+        self.settings.setValue("substrate/last_dir", str(Path(path).parent))
+        self.shell.show_message(f"Saved {path}")
+        self.runSaved.emit(path)
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open run in Substrate", str(self.settings.value("substrate/last_dir", str(Path.home()))), "NEAT Scope runs (*.json);;All files (*)")
@@ -806,6 +838,7 @@ class SubstrateWorkspace(Workspace):
         self.more_button.setEnabled(idle and self.engine is not None)
         self.stop_button.setEnabled(self.running)
         self.open_button.setEnabled(idle)
+        self.save_button.setEnabled(idle and self.engine is not None)
         self.evolve_button.setEnabled(idle)
 
     def status_text(self) -> str:

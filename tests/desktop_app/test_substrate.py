@@ -259,3 +259,22 @@ def test_a_decode_still_running_for_the_last_run_is_never_drawn_for_the_next(qtb
     assert results == []
     assert substrate.graph.view is None and substrate.result is None
     assert substrate.busy.isHidden()
+
+
+def test_a_run_evolved_here_saves_and_opens_again(qtbot, substrate, tmp_path):
+    substrate.population_box.setValue(10)
+    substrate.generations_box.setValue(2)
+    substrate.task_box.setCurrentText("XOR")
+    with qtbot.waitSignal(substrate.runEnded, timeout=60_000):
+        assert substrate.new_run()
+    path = str(tmp_path / "substrate-run.json")
+    with qtbot.waitSignal(substrate.runSaved, timeout=10_000):
+        assert substrate.save_run(path)
+    before = list(substrate.history)
+    qtbot.waitUntil(lambda: not substrate.decoding, timeout=30_000)
+    with qtbot.waitSignal(substrate.decoded, timeout=30_000):
+        assert substrate.open_run(path)
+    assert substrate.history == before
+    with qtbot.waitSignal(substrate.runEnded, timeout=60_000):
+        assert substrate.run_generations(1)  # a run opened from a file goes on
+    assert len(substrate.history) == 3
