@@ -48,6 +48,7 @@ from core.algorithms.hyperneat.config import EsHyperNeatConfig
 from core.algorithms.hyperneat.cppn import input_names, output_names
 from core.algorithms.hyperneat.inspect import BoxesPlayback, SubstrateView, boxes_playback, quadtree, substrate_view, weight_slice
 from core.algorithms.registry import algorithm_class
+from core.compiled import choose_kernel
 from core.networks.genome import Genome
 from core.runs.persistence import UserCodeRequired, load_run
 from core.runs.reports import GenerationReport
@@ -88,6 +89,7 @@ class DecodeResult:
     view: SubstrateView
     playback: BoxesPlayback | None
     seconds: float
+    kernel: str = "numpy"
 
 
 class SubstrateComputer(QObject):
@@ -101,19 +103,30 @@ class SubstrateComputer(QObject):
     finished = Signal(object)
     failed = Signal(int, str)
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.numpy_seconds = 0.0
+
     @Slot(object)
     def compute(self, request: DecodeRequest) -> None:
-        """Decode ``request`` (called through a queued signal, so in this object's thread)."""
+        """Decode ``request`` (called through a queued signal, so in this object's thread).
+
+        On the compiled kernel (the same numbers) as a run's "auto" setting would pick it: for big
+        decodes, or once numpy decodes have taken a while, if the kernels are compiled."""
         started = time.perf_counter()
         try:
-            view = substrate_view(request.config, request.cppn, request.shape)
+            links = request.shape.num_inputs * request.shape.num_outputs
+            kernel = choose_kernel("auto", links, self.numpy_seconds, True)
+            view = substrate_view(request.config, request.cppn, request.shape, kernel)
+            if kernel == "numpy":
+                self.numpy_seconds += time.perf_counter() - started
             playback = None
             if request.trials is not None and request.resolution is not None:
                 playback = boxes_playback(request.config, request.cppn, request.trials, request.resolution, network=view.network)
         except Exception as error:  # noqa: BLE001 - any failure is shown, the app stays up
             self.failed.emit(request.serial, f"{type(error).__name__}: {error}")
             return
-        self.finished.emit(DecodeResult(request.serial, request.resolution, view, playback, time.perf_counter() - started))
+        self.finished.emit(DecodeResult(request.serial, request.resolution, view, playback, time.perf_counter() - started, kernel))
 
 
 def task_shape(task_spec: dict[str, Any], resolution: int | None) -> Any:
@@ -747,7 +760,7 @@ class SubstrateWorkspace(Workspace):
         self.result = result
         view = result.view
         where = f"{result.resolution}×{result.resolution}" if result.resolution else "the task's substrate"
-        self.decode_label.setText(f"Decoded at {where} in {result.seconds:.2f} s: {view.link_count:,} links, {len(view.kinds):,} neurons")
+        self.decode_label.setText(f"Decoded at {where} in {result.seconds:.2f} s ({result.kernel}): {view.link_count:,} links, {len(view.kinds):,} neurons")
         report = self.report
         generation = f"generation {report.generation}'s champion" if report else "champion"
         if self.selection is None:

@@ -32,9 +32,10 @@ def decoder_for(config: Any, substrate: Substrate) -> SubstrateDecoder | EsDecod
     return SubstrateDecoder(substrate, config.hyperneat)
 
 
-def decode_one(config: Any, cppn: Genome, task: Any) -> LayeredNetworks:
-    """One CPPN decoded onto the substrate of ``task`` (a batch of one network)."""
-    return decoder_for(config, substrate_for_task(config.substrate, task)).decode([cppn])
+def decode_one(config: Any, cppn: Genome, task: Any, kernel: str = "numpy") -> LayeredNetworks:
+    """One CPPN decoded onto the substrate of ``task`` (a batch of one network), on ``kernel``
+    ("numpy" or "numba": the same numbers)."""
+    return decoder_for(config, substrate_for_task(config.substrate, task)).decode([cppn], None, kernel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +82,11 @@ class SubstrateView:
         return outputs.reshape(rows, columns)
 
 
-def substrate_view(config: Any, cppn: Genome, task: Any) -> SubstrateView:
-    """The network a CPPN decodes into on ``task``'s substrate, as drawable arrays."""
+def substrate_view(config: Any, cppn: Genome, task: Any, kernel: str = "numpy") -> SubstrateView:
+    """The network a CPPN decodes into on ``task``'s substrate, as drawable arrays (decoded on
+    ``kernel``, "numpy" or "numba": the same numbers)."""
     substrate = substrate_for_task(config.substrate, task)
-    network = decoder_for(config, substrate).decode([cppn])
+    network = decoder_for(config, substrate).decode([cppn], None, kernel)
     n_in, n_out = network.num_inputs, network.num_outputs
     hidden_points = getattr(network, "hidden_points", None)
     if hidden_points is None:
