@@ -179,6 +179,8 @@ def test_evolves_run_on_a_control_task_shows_a_line_substrate(qtbot, window, que
     assert substrate.trials.playback is None
     assert not substrate.graph.apart  # inputs on a line below the outputs: drawn where they are
     np.testing.assert_array_equal(substrate.graph.positions, view.coordinates)
+    partners, _ = substrate.graph.links_of(substrate.graph.selected)
+    assert substrate.graph.drawn_link_count == len(partners)  # few links: each drawn as a line
 
 
 def test_bad_runs_are_refused_with_one_clear_error(qtbot, substrate, run_files, tmp_path):
