@@ -644,6 +644,10 @@ class SubstrateWorkspace(Workspace):
         if not self._take(run.algorithm, run.config, run.task_spec, list(evolve.history), f"{run.algorithm_title} on {run.task_title} (Evolve), seed {run.seed}"):
             return False
         self.following_evolve = True
+        if not getattr(self, "_watching_evolve", False):
+            # Evolve's run goes on after it was taken: new generations show when its command ends.
+            evolve.runEnded.connect(lambda _reason: self.following_evolve and self.isVisible() and self.use_evolve_run(quiet=True))
+            self._watching_evolve = True
         if keep is not None and keep < len(self.history):
             self.generation_slider.setValue(keep)
         return True

@@ -181,6 +181,9 @@ def test_evolves_run_on_a_control_task_shows_a_line_substrate(qtbot, window, que
     np.testing.assert_array_equal(substrate.graph.positions, view.coordinates)
     partners, _ = substrate.graph.links_of(substrate.graph.selected)
     assert substrate.graph.drawn_link_count == len(partners)  # few links: each drawn as a line
+    with qtbot.waitSignal(substrate.decoded, timeout=30_000):
+        assert run_evolve(qtbot, evolve, 1) == "done"  # Evolve's run goes on: the workspace follows it
+    assert len(substrate.history) == 3 and substrate.cppn_view.genome == evolve.history[-1].champion
 
 
 def test_bad_runs_are_refused_with_one_clear_error(qtbot, substrate, run_files, tmp_path):
