@@ -252,7 +252,7 @@ class SubstrateWorkspace(Workspace):
         self.save_button.setToolTip("Save this workspace's run (resumable, opens in Evolve too)")
         self.save_button.clicked.connect(self.save_dialog)
         buttons = QVBoxLayout()
-        for pair in ((self.new_button, self.more_button, self.stop_button), (self.open_button, self.save_button, self.evolve_button)):
+        for pair in ((self.new_button, self.more_button, self.stop_button), (self.open_button, self.save_button), (self.evolve_button,)):
             row = QHBoxLayout()
             for button in pair:
                 row.addWidget(button)
