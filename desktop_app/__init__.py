@@ -5,11 +5,14 @@ Structure
 - ``main_window.MainWindow``: the shell. Menu bar, status bar, settings, Help; hosts workspaces
   as top-level tabs.
 - ``workspaces/``: one module per workspace (``evolve``: one run; ``compare``: many runs in a
-  process pool). A workspace owns its widgets, its menus and its background work.
+  process pool; ``substrate``: a HyperNEAT / ES-HyperNEAT champion's CPPN, decoded substrate,
+  weight image, quadtree and boxes trials, decoded on a background thread). A workspace owns its
+  widgets, its menus and its background work.
 - ``panels/``: one module per view of a run (fitness, champion graph, species, gene alignment,
   ES optimiser, GA lineage, replay). The Evolve workspace shows every registered panel whose
   ``accepts(run)`` takes the current run, decided from what its reports carry.
-- ``widgets/``: pieces shared by both (graph view, config form, task box, plot helpers).
+- ``widgets/``: pieces shared by both (graph view, config form, task box, plot helpers, the
+  substrate views).
 - ``worker.py``: the thread that steps an algorithm and sends immutable reports back.
 - ``registry.py``: **the registration points** (workspaces, panels, named tasks).
 

@@ -20,6 +20,7 @@ WORKSPACES: tuple[str, ...] = (
     "desktop_app.workspaces.evolve:EvolveWorkspace",
     "desktop_app.workspaces.compare:CompareWorkspace",
     "desktop_app.workspaces.playground:PlaygroundWorkspace",
+    "desktop_app.workspaces.substrate:SubstrateWorkspace",
 )
 
 PANELS: tuple[str, ...] = (
@@ -40,6 +41,7 @@ TASKS: dict[str, dict] = {
     "Playground: circle": {"name": "playground", "dataset": "circle"},
     "Playground: xor": {"name": "playground", "dataset": "xor"},
     "Playground: gaussian": {"name": "playground", "dataset": "gaussian"},
+    "Boxes (HyperNEAT)": {"name": "boxes"},
 }
 
 

@@ -77,6 +77,8 @@ def render_screenshot(
                 _compare(window, task, algorithms, seeds, budget, workers, Path(scratch) / "compare")
             elif workspace == "playground":
                 _playground(window, task, generations, seed, population)
+            elif workspace == "substrate":
+                _substrate(window, task, generations, seed, algorithm, population, tab)
             else:
                 window.current_workspace().setFocus()
             # Let layouts, timers and the tab switch settle before grabbing.
@@ -136,6 +138,34 @@ def _playground(window, dataset: str, generations: int, seed: int, population: i
     outcome = _wait(playground.runEnded, lambda: playground.run_generations(generations))
     if outcome[:1] != ["done"]:
         raise ValueError(f"the run ended with {outcome!r}: " + " ".join(playground.last_error.split()))
+
+
+def _substrate(window, task: str, generations: int, seed: int, algorithm: str, population: int | None, resolution: str) -> None:
+    """Evolve a HyperNEAT / ES-HyperNEAT run in the Substrate workspace; ``resolution`` (the
+    ``--tab`` argument, e.g. "33") re-decodes its champion at another resolution."""
+    from desktop_app.workspaces.substrate import TASK_CHOICES
+
+    substrate = window.workspace("substrate")
+    index = substrate.algorithm_box.findData(algorithm if algorithm != "neat" else "hyperneat")
+    if index < 0:
+        raise ValueError(f"the Substrate workspace runs hyperneat or es-hyperneat, not {algorithm!r}")
+    substrate.algorithm_box.setCurrentIndex(index)
+    label = next((label for label, spec in TASK_CHOICES.items() if spec["name"] == task.lower() or label == task), None)
+    if label is None:
+        raise ValueError(f"the Substrate workspace's tasks are {', '.join(spec['name'] for spec in TASK_CHOICES.values())}, not {task!r}")
+    substrate.task_box.setCurrentText(label)
+    substrate.seed_box.setValue(seed)
+    substrate.generations_box.setValue(generations)
+    if population is not None:
+        substrate.population_box.setValue(population)
+    outcome = _wait(substrate.runEnded, lambda: substrate.new_run() or substrate.runEnded.emit("failed"))
+    if outcome[:1] != ["done"]:
+        raise ValueError("the run did not finish: " + " ".join(substrate.last_error.split()))
+    if resolution.isdigit() and int(resolution) != substrate.resolution_slider.value():
+        substrate.resolution_slider.setValue(int(resolution))
+    substrate.request_decode()
+    _wait(substrate.decoded, lambda: None)
+    substrate.trials.step(3)
 
 
 def _compare(window, task: str, algorithms: tuple[str, ...], seeds: int, budget: int, workers: int, out: Path) -> None:

@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
 from core.runs.config import ConfigError, KeySchema, check_value, config_from_dict, key_help, schema
 from desktop_app.theme import ERROR, ERROR_BACKGROUND
 
-ANNOTATIONS: dict[str, Any] = {"int": int, "float": float, "bool": bool, "str": str, "list[str]": tuple[str, ...], "list[int]": tuple[int, ...],
-               "list[float]": tuple[float, ...]}  # fmt: skip
+ANNOTATIONS: dict[str, Any] = {"int": int, "float": float, "bool": bool, "str": str, "list[str]": tuple[str, ...], "list[int]": tuple[int, ...], "list[float]": tuple[float, ...]}
 INVALID_STYLE = f"background: {ERROR_BACKGROUND}; border: 1px solid {ERROR};"
 
 
@@ -67,7 +66,7 @@ def parse_text(key: KeySchema, text: str) -> Any:
                 return [int(part) for part in parts]
             except ValueError:
                 raise ConfigError(f"{key.dotted} must be whole numbers separated by commas, got {text!r}") from None
-        if key.type_name == "list[float]":
+        if key.type_name == "list[float]":  # e.g. HyperNEAT's substrate coordinates: x, y pairs
             try:
                 return [float(part) for part in parts]
             except ValueError:

@@ -32,9 +32,10 @@ def decoder_for(config: Any, substrate: Substrate) -> SubstrateDecoder | EsDecod
     return SubstrateDecoder(substrate, config.hyperneat)
 
 
-def decode_one(config: Any, cppn: Genome, task: Any) -> LayeredNetworks:
-    """One CPPN decoded onto the substrate of ``task`` (a batch of one network)."""
-    return decoder_for(config, substrate_for_task(config.substrate, task)).decode([cppn])
+def decode_one(config: Any, cppn: Genome, task: Any, kernel: str = "numpy") -> LayeredNetworks:
+    """One CPPN decoded onto the substrate of ``task`` (a batch of one network), on ``kernel``
+    ("numpy" or "numba": the same numbers)."""
+    return decoder_for(config, substrate_for_task(config.substrate, task)).decode([cppn], None, kernel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +82,11 @@ class SubstrateView:
         return outputs.reshape(rows, columns)
 
 
-def substrate_view(config: Any, cppn: Genome, task: Any) -> SubstrateView:
-    """The network a CPPN decodes into on ``task``'s substrate, as drawable arrays."""
+def substrate_view(config: Any, cppn: Genome, task: Any, kernel: str = "numpy") -> SubstrateView:
+    """The network a CPPN decodes into on ``task``'s substrate, as drawable arrays (decoded on
+    ``kernel``, "numpy" or "numba": the same numbers)."""
     substrate = substrate_for_task(config.substrate, task)
-    network = decoder_for(config, substrate).decode([cppn])
+    network = decoder_for(config, substrate).decode([cppn], None, kernel)
     n_in, n_out = network.num_inputs, network.num_outputs
     hidden_points = getattr(network, "hidden_points", None)
     if hidden_points is None:
@@ -198,13 +200,17 @@ class BoxesPlayback:
     distance: np.ndarray
 
 
-def boxes_playback(config: Any, cppn: Genome, trials: BoxesTrials, resolution: int = 11) -> BoxesPlayback:
-    """Decode a CPPN at ``resolution`` and show it ``trials`` (e.g. ``random_trials(rng)``)."""
+def boxes_playback(config: Any, cppn: Genome, trials: BoxesTrials, resolution: int = 11, network: LayeredNetworks | None = None) -> BoxesPlayback:
+    """Decode a CPPN at ``resolution`` and show it ``trials`` (e.g. ``random_trials(rng)``).
+
+    ``network``: the CPPN already decoded at ``resolution`` (``SubstrateView.network``), so a
+    viewer that has decoded it once does not decode it again (a 55x55 decode takes seconds)."""
     task = BoxesTask(resolution)
-    network = decode_one(config, cppn, task)
+    network = decode_one(config, cppn, task) if network is None else network
     score = task.score(network, trials)
-    outputs = network.activate(render(trials, resolution))[0]
     inputs = render(trials, resolution)
+    network.reset()
+    outputs = network.activate(inputs)[0]
     return BoxesPlayback(
         resolution,
         inputs.reshape(len(trials), resolution, resolution),

@@ -122,6 +122,9 @@ def test_workspace_data_for_a_champion():
     assert np.array_equal(coarse.weights, centre_outgoing)
     playback = boxes_playback(run.config, cppn, random_trials(np.random.default_rng(0), 2), resolution=5)
     assert playback.inputs.shape == playback.outputs.shape == (6, 5, 5) and playback.chosen.shape == (6, 2)
+    # A viewer that has decoded the CPPN already passes its network: the same playback.
+    reused = boxes_playback(run.config, cppn, random_trials(np.random.default_rng(0), 2), resolution=5, network=view.network)
+    assert np.array_equal(reused.outputs, playback.outputs) and np.array_equal(reused.chosen, playback.chosen)
     accuracy = boxes_accuracy(run.config, cppn, (5, 7))
     assert set(accuracy) == {5, 7} and 0.0 <= accuracy[5].accuracy <= 1.0 and accuracy[7].links <= 49 * 49
     es = EsHyperNeat(es_small(), CartPoleTask(episodes=1, max_steps=20), 2)
@@ -194,3 +197,17 @@ def test_saved_extras_are_checked_field_by_field(run_and_file, change, message):
     path.write_text(json.dumps(data))
     with pytest.raises(RunFileError, match=message):
         load_run(path)
+
+
+def test_substrate_view_is_the_same_on_the_compiled_kernel():
+    from core.compiled import numba_installed
+
+    if not numba_installed():
+        pytest.skip("numba is not installed")
+    for cls, config in ((HyperNeat, small(HyperNeat)), (EsHyperNeat, es_small())):
+        run = cls(config, BoxesTask(resolution=5), 4)
+        run.step()
+        cppn = run.history[-1].champion.to_genome()
+        plain, compiled = (substrate_view(run.config, cppn, BoxesTask(resolution=7), kernel) for kernel in ("numpy", "numba"))
+        for field in ("coordinates", "present", "sources", "targets", "weights", "biases"):
+            assert np.array_equal(getattr(plain, field), getattr(compiled, field)), field
