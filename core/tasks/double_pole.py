@@ -343,6 +343,13 @@ def success_test(
     return [SuccessTest(int(standard[i]), int(test_steps), general.get(i)) for i in range(network.size)]
 
 
+def _genome_key(genome: Any) -> tuple:
+    """Everything of a genome that decides its network (ids aside)."""
+    nodes = tuple(sorted((n.node_id, n.kind, n.bias, n.response, n.activation, n.aggregation) for n in genome.nodes.values()))
+    links = tuple(sorted((c.innovation, c.in_node, c.out_node, c.weight, c.enabled) for c in genome.connections.values()))
+    return nodes, links
+
+
 def _genome_network(genome: Any, recurrent: bool) -> PopulationNetwork:
     """A one-genome network on the compiled kernel when it is ready (the long tests are 725,000
     decisions), else numpy; both give the same numbers."""
@@ -420,7 +427,9 @@ class DoublePoleNvTask:
         self.start_theta = check_number(start_theta, "task.start_theta", -THETA_LIMIT, THETA_LIMIT)
         self.fitness_threshold = check_number(fitness_threshold, "task.fitness_threshold")
         self.recurrent = True  # of the last evaluated population: ``describe`` decodes the same way
+        # The last generation's tested champion (index in that batch, outcome) and its genes.
         self.last_test: tuple[int, SuccessTest] | None = None
+        self.last_tested_genome: tuple = ()
 
     @property
     def activations_per_genome(self) -> int:
@@ -441,15 +450,19 @@ class DoublePoleNvTask:
             # Best first, ties to the lower index (stable), as argmax picks a champion.
             candidates = candidates[np.argsort(-fitness[candidates], kind="stable")[: self.champions]]
             tests = success_test(population.select(candidates), False, self.test_steps, self.start_theta)
+            genomes = population.genomes
             for index, test in zip(candidates.tolist(), tests):
                 solved[index] = test.solved
                 if self.last_test is None or test.solved:
                     self.last_test = (index, test)
+                    self.last_tested_genome = _genome_key(genomes[index])
         fitness = np.where(solved, SOLVED_FITNESS + fitness, fitness)
         return TaskResult(fitness, solved, env_steps=trials.env_steps)
 
     def describe(self, genome: Any) -> dict[str, Any]:
         """The champion's success test (standard start, then generalisation) for a run summary."""
+        if self.last_test is not None and self.last_tested_genome == _genome_key(genome):
+            return self.last_test[1].to_dict()  # tested in the last generation: the same numbers
         network = _genome_network(genome, self.recurrent)
         return success_test(network, False, self.test_steps, self.start_theta)[0].to_dict()
 

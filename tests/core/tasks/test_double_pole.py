@@ -1,6 +1,8 @@
 """Double pole balancing: the spec's test vectors, trials, damping fitness, the success test,
 and the compiled twin giving the numpy path's fitness exactly."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -232,3 +234,26 @@ def test_the_full_success_test_of_the_paper_on_the_compiled_kernel():
     assert summary == test.to_dict() and summary["generalisation"] >= 200
     markov = DoublePoleTask().evaluate(PopulationNetwork([markov_controller()], kernel="numba"), np.random.default_rng(0))
     assert markov.fitness[0] == 100_000 and markov.criterion_met[0]
+
+
+def test_the_command_line_runs_both_tasks_and_reports_the_success_test(capsys):
+    from neatscope.cli import main
+
+    args = ["--seed", "1", "--generations", "2", "--population", "16", "--max-steps", "200", "--kernel", "numpy", "--quiet"]
+    assert main(["run", "double-pole", *args]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["task"]["max_steps"] == 200 and summary["best_fitness"] >= 1
+    assert main(["run", "double-pole-nv", "--algorithm", "ga", *args]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    metrics = summary["champion_metrics"]
+    assert metrics["generalisation_starts"] == 625 and metrics["standard_start_steps"] == 100_000
+    assert metrics["solved"] is False and metrics["standard_start_balanced"] < 100_000
+
+
+def test_the_summary_reuses_the_success_test_of_the_generation_that_solved():
+    task = DoublePoleNvTask(test_steps=1200)
+    result = task.evaluate(PopulationNetwork([velocity_free_controller()], recurrent=True), np.random.default_rng(0))
+    assert result.criterion_met[0]
+    stored = task.last_test[1]
+    task.test_steps = 10**9  # recomputing would take forever: the stored test must be used
+    assert task.describe(velocity_free_controller()) == stored.to_dict()
