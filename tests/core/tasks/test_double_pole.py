@@ -257,3 +257,18 @@ def test_the_summary_reuses_the_success_test_of_the_generation_that_solved():
     stored = task.last_test[1]
     task.test_steps = 10**9  # recomputing would take forever: the stored test must be used
     assert task.describe(velocity_free_controller()) == stored.to_dict()
+
+
+@needs_numba
+def test_double_pole_falls_back_to_numpy_when_the_kernels_cannot_run_a_population(monkeypatch):
+    from core.networks import flat
+
+    genomes = [velocity_free_controller(), *grow_random_genomes(6, 4, 1, recurrent=True, rng=np.random.default_rng(81), steps=8)]
+    task = DoublePoleNvTask(test_steps=1200)
+    with np.errstate(over="ignore", invalid="ignore"):
+        expected = task.evaluate(PopulationNetwork(genomes, True), np.random.default_rng(0))
+        monkeypatch.setattr(flat, "MAX_ENTRIES", 12)  # too big for one kernel call
+        population = PopulationNetwork(genomes, True, "numba")
+        assert population.kernel == "numpy"
+        got = task.evaluate(population, np.random.default_rng(0))
+    assert np.array_equal(expected.fitness, got.fitness) and got.criterion_met[0]
