@@ -450,12 +450,12 @@ class DoublePoleNvTask:
             # Best first, ties to the lower index (stable), as argmax picks a champion.
             candidates = candidates[np.argsort(-fitness[candidates], kind="stable")[: self.champions]]
             tests = success_test(population.select(candidates), False, self.test_steps, self.start_theta)
-            genomes = population.genomes
+            genomes = getattr(population, "genomes", None)  # decoded substrates (HyperNEAT) have none
             for index, test in zip(candidates.tolist(), tests):
                 solved[index] = test.solved
                 if self.last_test is None or test.solved:
                     self.last_test = (index, test)
-                    self.last_tested_genome = _genome_key(genomes[index])
+                    self.last_tested_genome = _genome_key(genomes[index]) if genomes is not None else ()
         fitness = np.where(solved, SOLVED_FITNESS + fitness, fitness)
         return TaskResult(fitness, solved, env_steps=trials.env_steps)
 

@@ -272,3 +272,21 @@ def test_double_pole_falls_back_to_numpy_when_the_kernels_cannot_run_a_populatio
         assert population.kernel == "numpy"
         got = task.evaluate(population, np.random.default_rng(0))
     assert np.array_equal(expected.fitness, got.fitness) and got.criterion_met[0]
+
+
+@pytest.mark.parametrize("task_spec", [{"name": "double-pole", "max_steps": 400}, {"name": "double-pole-nv", "max_steps": 200, "test_steps": 300}])
+def test_save_load_resume_is_bit_identical_on_double_pole(tmp_path, config, task_spec):
+    from core.algorithms.neat.evolution import Neat
+    from core.runs.persistence import load_run, save_run
+
+    small = config.replace(**{"population.size": 24, "population.feed_forward": task_spec["name"] == "double-pole"})
+    evolution = Neat(small, make_task(task_spec), 5)
+    evolution.kernel = "numpy"
+    for _ in range(2):
+        evolution.step()
+    save_run(evolution, tmp_path / "run.json")
+    resumed = load_run(tmp_path / "run.json")
+    resumed.kernel = "numpy"
+    assert resumed.task.spec() == evolution.task.spec()
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert [resumed.step() for _ in range(2)] == [evolution.step() for _ in range(2)]
