@@ -67,3 +67,14 @@ def test_generalisation_grid_shows_the_625_starts_and_a_click_replays_one(qtbot,
     while not panel.replay.done:
         panel.step_once()
     assert panel.frames[-1].terms["fitness"] == standard
+
+
+def test_task_defaults_let_neat_grow_memory_for_double_pole_without_velocities():
+    from core.algorithms.registry import algorithm_class
+    from desktop_app.workspaces.evolve import task_defaults
+
+    neat = algorithm_class("neat")
+    assert task_defaults(neat, {"name": "double-pole-nv"}).population.feed_forward is False
+    assert task_defaults(neat, {"name": "double-pole"}).population.feed_forward is True
+    ga = algorithm_class("ga")
+    assert task_defaults(ga, {"name": "double-pole-nv"}) == ga.default_config()
