@@ -37,6 +37,8 @@ PANELS: tuple[str, ...] = (
 TASKS: dict[str, dict] = {
     "XOR": {"name": "xor"},
     "CartPole-v1": {"name": "cartpole"},
+    "Double pole (velocities)": {"name": "double-pole"},
+    "Double pole (no velocities)": {"name": "double-pole-nv"},
     "Playground: spiral": {"name": "playground", "dataset": "spiral"},
     "Playground: circle": {"name": "playground", "dataset": "circle"},
     "Playground: xor": {"name": "playground", "dataset": "xor"},

@@ -233,7 +233,7 @@ def task_from_args(args: argparse.Namespace) -> Any:
 
         return GymTask(args.env, episodes=args.episodes, max_steps=args.max_steps, fitness_threshold=args.threshold, workers=args.workers)
     if not args.task:
-        raise ValueError("name a task (xor, cartpole), or give --env ID or --fitness MODULE:FUNCTION")
+        raise ValueError("name a task (xor, cartpole, double-pole, ...), or give --env ID or --fitness MODULE:FUNCTION")
     if args.resolution is not None and args.task != "boxes":
         raise ValueError("--resolution applies to the boxes task only")
     if args.task == "cartpole":
@@ -246,8 +246,8 @@ def task_from_args(args: argparse.Namespace) -> Any:
         )
     if args.workers:
         raise ValueError("--workers applies to --env tasks only")
-    if args.task != "cartpole" and args.max_steps is not None:
-        raise ValueError("--max-steps applies to cartpole and --env tasks only")
+    if args.task not in ("cartpole", "double-pole", "double-pole-nv") and args.max_steps is not None:
+        raise ValueError("--max-steps applies to cartpole, double-pole(-nv) and --env tasks only")
     if args.task == "playground":
         if playground.get("features") is not None:
             playground["features"] = [name.strip() for name in playground["features"].split(",") if name.strip()]
@@ -258,6 +258,8 @@ def task_from_args(args: argparse.Namespace) -> Any:
             spec["fitness_threshold"] = args.threshold
         return make_task(spec)
     spec = {"name": args.task}
+    if args.max_steps is not None:
+        spec["max_steps"] = args.max_steps
     if args.resolution is not None:
         spec["resolution"] = args.resolution
     if args.threshold is not None:
@@ -463,7 +465,7 @@ def _add_evolve_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_task_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("task", nargs="?", help="built-in task: xor, cartpole or boxes")
+    parser.add_argument("task", nargs="?", help="built-in task: xor, cartpole, double-pole, double-pole-nv or boxes")
     parser.add_argument("--env", metavar="ID", help="any gymnasium environment id, e.g. Acrobot-v1")
     parser.add_argument("--fitness", metavar="MODULE:FUNCTION", help="your own fitness function, called with each genome's network")
     parser.add_argument("--inputs", type=int, help="network inputs for --fitness")

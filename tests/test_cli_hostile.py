@@ -38,7 +38,7 @@ BAD = [
     (["run", "xor", "--autosave-every", "-1"], "--autosave-every must be at least 0"),
     (["run", "xor", "--generations", "abc"], "argument --generations: invalid int value: 'abc'"),
     (["--log-level", "BOGUS", "run", "xor"], "argument --log-level: invalid choice: 'BOGUS'"),
-    (["run", "xor", "--max-steps", "5"], "--max-steps applies to cartpole and --env tasks only"),
+    (["run", "xor", "--max-steps", "5"], "--max-steps applies to cartpole, double-pole(-nv) and --env tasks only"),
     (["run", "xor", "--isolate"], "--isolate applies to --fitness only"),
     (["run", "--fitness", "m:f", "--inputs", "2", "--outputs", "1", "--fitness-timeout", "5"], "apply with --isolate"),
     (["run", "xor", "--save", "/nonexistent/x.json"], "--save /nonexistent/x.json: the folder /nonexistent does not exist"),

@@ -35,7 +35,7 @@ ACTIVATION_CODES = {
 AGGREGATION_CODES = {"sum": 0, "product": 1, "max": 2}
 
 # Environments with a compiled twin of their physics (see numba_kernels.env_observe/env_step).
-ENV_CODES = {"cartpole": 0}
+ENV_CODES = {"cartpole": 0, "double-pole": 1, "double-pole-nv": 2}
 
 # auto: numba from the first generation when population x network activations per genome reaches
 # this (CartPole: 2,000 genomes x 5 episodes x 500 steps, or 10,000 x 1 x 500 = 5 M)...

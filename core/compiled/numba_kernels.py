@@ -4,7 +4,7 @@ Every function repeats its numpy twin's floating-point operations in the same or
 does not contract a * b + c into a fused multiply-add unless fastmath is on, and it is off),
 so results are bit-identical: ``core.networks.batch._compute`` for nodes,
 ``core.networks.activations`` for activation functions, ``core.tasks.cartpole.cartpole_step``
-for the cart-pole. There is one entry point, ``evaluate`` (``forward`` and ``run_episodes`` are
+for the cart-pole, ``core.tasks.double_pole.decide`` for double pole balancing. There is one entry point, ``evaluate`` (``forward`` and ``run_episodes`` are
 its two uses); its array arguments have fixed dtypes and ranks whatever the genomes, so it
 compiles once per machine (cached on disk) and never again as topologies grow. ``nogil`` lets a
 GUI thread paint meanwhile.
@@ -57,6 +57,8 @@ STD_GAUSSIAN = ACTIVATION_CODES["std_gaussian"]
 SUM = AGGREGATION_CODES["sum"]
 PRODUCT = AGGREGATION_CODES["product"]
 CARTPOLE = ENV_CODES["cartpole"]
+DOUBLE_POLE = ENV_CODES["double-pole"]
+DOUBLE_POLE_NV = ENV_CODES["double-pole-nv"]
 TP0, TP1, TP2 = TANH_P
 _POWERS_OF_TWO = np.array([2.0 ** (i - 1022) for i in range(2046)])
 TQ0, TQ1, TQ2 = TANH_Q
@@ -159,11 +161,76 @@ def _cartpole_step(params, state, push_right):
 
 
 @_inline
+def _double_pole_derivatives(params, x_dot, theta_1, theta_1_dot, theta_2, theta_2_dot, force):
+    """Twin of core.tasks.double_pole.derivatives for one state: dy/dt as a 6-tuple."""
+    gravity, mass_cart, mass_1, half_1, mass_2, half_2, friction = params[0], params[1], params[2], params[3], params[4], params[5], params[6]
+    ml_1, ml_2, fi_1_factor, fi_2_factor = params[11], params[12], params[13], params[14]
+    cos_1 = math.cos(theta_1)
+    sin_1 = math.sin(theta_1)
+    cos_2 = math.cos(theta_2)
+    sin_2 = math.sin(theta_2)
+    g_sin_1 = gravity * sin_1
+    g_sin_2 = gravity * sin_2
+    friction_1 = friction * theta_1_dot / ml_1
+    friction_2 = friction * theta_2_dot / ml_2
+    fi_1 = ml_1 * theta_1_dot * theta_1_dot * sin_1 + fi_1_factor * cos_1 * (friction_1 + g_sin_1)
+    fi_2 = ml_2 * theta_2_dot * theta_2_dot * sin_2 + fi_2_factor * cos_2 * (friction_2 + g_sin_2)
+    mi_1 = mass_1 * (1.0 - 0.75 * cos_1 * cos_1)
+    mi_2 = mass_2 * (1.0 - 0.75 * cos_2 * cos_2)
+    x_acc = (force + fi_1 + fi_2) / (mi_1 + mi_2 + mass_cart)
+    theta_1_acc = -0.75 * (x_acc * cos_1 + g_sin_1 + friction_1) / half_1
+    theta_2_acc = -0.75 * (x_acc * cos_2 + g_sin_2 + friction_2) / half_2
+    return x_dot, x_acc, theta_1_dot, theta_1_acc, theta_2_dot, theta_2_acc
+
+
+@_inline
+def _double_pole_decide(params, state, out):
+    """Twin of core.tasks.double_pole.decide for one state, in place; True if it failed."""
+    tau, half_tau, sixth_tau = params[8], params[9], params[10]
+    if out < 0.0:  # clip to [0, 1] as np.clip does; NaN passes through
+        out = 0.0
+    elif out > 1.0:
+        out = 1.0
+    force = (out - 0.5) * (params[7] * 2.0)
+    y = (state[0], state[1], state[2], state[3], state[4], state[5])
+    for _ in range(2):
+        k1 = _double_pole_derivatives(params, y[1], y[2], y[3], y[4], y[5], force)
+        a = (y[0] + half_tau * k1[0], y[1] + half_tau * k1[1], y[2] + half_tau * k1[2],
+             y[3] + half_tau * k1[3], y[4] + half_tau * k1[4], y[5] + half_tau * k1[5])
+        k2 = _double_pole_derivatives(params, a[1], a[2], a[3], a[4], a[5], force)
+        b = (y[0] + half_tau * k2[0], y[1] + half_tau * k2[1], y[2] + half_tau * k2[2],
+             y[3] + half_tau * k2[3], y[4] + half_tau * k2[4], y[5] + half_tau * k2[5])
+        k3 = _double_pole_derivatives(params, b[1], b[2], b[3], b[4], b[5], force)
+        c = (y[0] + tau * k3[0], y[1] + tau * k3[1], y[2] + tau * k3[2], y[3] + tau * k3[3], y[4] + tau * k3[4], y[5] + tau * k3[5])
+        k4 = _double_pole_derivatives(params, c[1], c[2], c[3], c[4], c[5], force)
+        y = (
+            y[0] + sixth_tau * (k1[0] + k4[0] + 2.0 * (k3[0] + k2[0])),
+            y[1] + sixth_tau * (k1[1] + k4[1] + 2.0 * (k3[1] + k2[1])),
+            y[2] + sixth_tau * (k1[2] + k4[2] + 2.0 * (k3[2] + k2[2])),
+            y[3] + sixth_tau * (k1[3] + k4[3] + 2.0 * (k3[3] + k2[3])),
+            y[4] + sixth_tau * (k1[4] + k4[4] + 2.0 * (k3[4] + k2[4])),
+            y[5] + sixth_tau * (k1[5] + k4[5] + 2.0 * (k3[5] + k2[5])),
+        )
+    for i in range(6):
+        state[i] = y[i]
+    x_limit, theta_limit = params[15], params[16]
+    return not (abs(y[0]) <= x_limit and abs(y[2]) <= theta_limit and abs(y[4]) <= theta_limit)
+
+
+@_inline
 def env_observe(env, params, state, observation):
     """Write what the policy sees of ``state`` into ``observation`` (the network's inputs)."""
     if env == CARTPOLE:
         for i in range(4):
             observation[i] = np.float64(np.float32(state[i]))  # gymnasium returns float32
+    elif env == DOUBLE_POLE:
+        for i in range(6):
+            observation[i] = state[i] / params[18 + i]
+        observation[6] = params[17]
+    elif env == DOUBLE_POLE_NV:
+        for i in range(3):
+            observation[i] = state[2 * i] / params[18 + 2 * i]
+        observation[3] = params[17]
 
 
 @_inline
@@ -171,6 +238,16 @@ def env_step(env, params, state, outputs):
     """Apply the network's ``outputs`` and advance ``state`` in place: (reward, terminated)."""
     if env == CARTPOLE:
         return 1.0, _cartpole_step(params, state, outputs[1] > outputs[0])  # argmax, ties to the first
+    if env == DOUBLE_POLE or env == DOUBLE_POLE_NV:
+        # Reward: one per decision balanced (the failing one earns nothing).
+        if _double_pole_decide(params, state, outputs[0]):
+            return 0.0, True
+        if env == DOUBLE_POLE_NV:  # ring of the damping fitness's jiggle terms after state[6] (the count)
+            count = int(state[6])
+            window = int(params[24])
+            state[7 + count % window] = abs(state[0]) + abs(state[1]) + abs(state[2]) + abs(state[3])
+            state[6] = count + 1.0
+        return 1.0, False
     return 0.0, True
 
 

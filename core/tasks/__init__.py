@@ -61,6 +61,8 @@ TASKS: dict[str, tuple[str, str]] = {
     "function": ("core.tasks.function", "FunctionTask"),
     "playground": ("core.tasks.playground", "PlaygroundTask"),
     "boxes": ("core.tasks.boxes", "BoxesTask"),
+    "double-pole": ("core.tasks.double_pole", "DoublePoleTask"),
+    "double-pole-nv": ("core.tasks.double_pole", "DoublePoleNvTask"),
 }
 
 

@@ -16,6 +16,8 @@ KNOWN: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "xor": (("x1", "x2"), ("y",)),
     "cartpole": (("x", "ẋ", "θ", "ω"), ("left", "right")),
     "CartPole-v1": (("x", "ẋ", "θ", "ω"), ("left", "right")),
+    "double-pole": (("x", "ẋ", "θ1", "ω1", "θ2", "ω2", "bias"), ("force",)),
+    "double-pole-nv": (("x", "θ1", "θ2", "bias"), ("force",)),
     "CartPole-v0": (("x", "ẋ", "θ", "ω"), ("left", "right")),
     "Acrobot-v1": (("cos θ1", "sin θ1", "cos θ2", "sin θ2", "ω1", "ω2"), ("torque −1", "torque 0", "torque +1")),
     "MountainCar-v0": (("position", "velocity"), ("left", "none", "right")),

@@ -15,6 +15,7 @@ import numpy as np
 
 from core.networks.decode import decode
 from core.networks.genome import Genome
+from core.tasks import double_pole
 from core.tasks.cartpole import MAX_STEPS, cartpole_reset, cartpole_step, observe
 
 
@@ -35,6 +36,8 @@ class ReplayFrame:
     total_return: float
     done: bool
     image: np.ndarray | None = field(default=None, compare=False)
+    # Task-specific numbers of this step (double pole: the damping fitness's terms so far).
+    terms: dict[str, float] | None = field(default=None, compare=False)
 
 
 class CartPoleReplay:
@@ -68,6 +71,71 @@ class CartPoleReplay:
         self.total_return += 1.0
         self.done = bool(terminated) or self.steps >= self.max_steps
         return ReplayFrame(self.steps, observation, outputs, activations, self.state.copy(), self.total_return, self.done)
+
+
+class DoublePoleReplay:
+    """Double pole balancing for one genome from one start state, one ``step()`` (decision) at a time.
+
+    ``seed`` picks the start: 0 is the standard start, 1..625 the generalisation test's starts
+    (``double_pole.generalisation_starts()[seed - 1]``). Frames carry the damping fitness's terms
+    so far (``terms``: balanced, f1, jiggle sum of the last 100 balanced decisions, f2, fitness),
+    computed by the task's own ``damping_fitness``: a replay of the evaluator's trial ends on
+    the fitness the evaluator gave (without velocities; with them the fitness is the count).
+    """
+
+    def __init__(self, genome: Genome, seed: int, recurrent: bool, velocities: bool, max_steps: int | None = None,
+                 start_theta: float = double_pole.START_THETA_1):
+        self.genome = genome.copy(genome.genome_id)
+        self.seed = int(seed)
+        self.recurrent = recurrent
+        self.velocities = velocities
+        self.start_theta = float(start_theta)
+        self.max_steps = int(max_steps or (double_pole.MARKOV_STEPS if velocities else double_pole.NV_STEPS))
+        self.reset()
+
+    def start_state(self) -> np.ndarray:
+        """The start state (6,) the seed names."""
+        if not 0 <= self.seed <= 625:
+            raise ValueError(f"double pole start {self.seed}: 0 is the standard start, 1..625 the generalisation starts")
+        if self.seed == 0:
+            return double_pole.standard_start(self.start_theta)
+        return double_pole.generalisation_starts()[self.seed - 1]
+
+    def reset(self) -> None:
+        """Back to the start state, network state cleared."""
+        self.network = decode(self.genome, recurrent=self.recurrent)
+        self.state = self.start_state()
+        self.steps = 0
+        self.balanced = 0
+        self.ring = np.zeros(double_pole.JIGGLE_WINDOW)
+        self.total_return = 0.0
+        self.done = False
+
+    def terms(self) -> dict[str, float]:
+        """The damping fitness's terms after the decisions so far."""
+        jiggle_sum = 0.0
+        for offset in range(min(self.balanced, double_pole.JIGGLE_WINDOW)):
+            jiggle_sum += self.ring[(self.balanced - min(self.balanced, double_pole.JIGGLE_WINDOW) + offset) % double_pole.JIGGLE_WINDOW]
+        f1 = self.balanced / float(double_pole.NV_STEPS)
+        fitness = float(double_pole.damping_fitness(np.array(self.balanced), self.ring))
+        f2 = (fitness - 0.1 * f1) / 0.9 if self.balanced > double_pole.JIGGLE_WINDOW else 0.0
+        return {"balanced": float(self.balanced), "f1": f1, "jiggle_sum": jiggle_sum, "f2": f2, "fitness": fitness}
+
+    def step(self) -> ReplayFrame:
+        """Take one decision (two RK4 steps of the force the network chose)."""
+        if self.done:
+            raise RuntimeError("the trial has ended; reset() to play it again")
+        observation = double_pole.observe(self.state, self.velocities)
+        activations = self.network.activate_all(observation)
+        outputs = np.array([activations[o] for o in self.network.output_ids])
+        self.state, failing = double_pole.decide(self.state, np.asarray(outputs[0]))
+        self.steps += 1
+        if not failing:
+            self.ring[self.balanced % double_pole.JIGGLE_WINDOW] = double_pole.jiggle(self.state)
+            self.balanced += 1
+        self.total_return = float(self.balanced)
+        self.done = bool(failing) or self.steps >= self.max_steps
+        return ReplayFrame(self.steps, observation, outputs, activations, self.state.copy(), self.total_return, self.done, terms=self.terms())
 
 
 class GymReplay:

@@ -60,7 +60,7 @@ class RunInfo:
     @property
     def episodic(self) -> bool:
         """Whether the task plays episodes in an environment (so a genome can be replayed)."""
-        return self.task_spec.get("name") in ("cartpole", "gym")
+        return self.task_spec.get("name") in ("cartpole", "double-pole", "double-pole-nv", "gym")
 
     @property
     def task_title(self) -> str:

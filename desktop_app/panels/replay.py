@@ -1,5 +1,6 @@
-"""Champion replay: a CartPole viewport (or any gymnasium env's rgb_array frames), the genome
-with live activations, and a strip chart of observations and outputs.
+"""Champion replay: a CartPole or double-pole viewport (or any gymnasium env's rgb_array frames),
+the genome with live activations, and a strip chart of observations and outputs. Double pole
+also shows the damping fitness's terms and the generalisation test's 625 outcomes as a grid.
 
 The replay runs on the GUI thread from a copy of a genome snapshot; it never touches the
 evolving run, which can go on while a replay plays. Playback follows the wall clock: each timer
@@ -34,9 +35,10 @@ from PySide6.QtWidgets import (
 from core.networks.snapshot import GenomeSnapshot
 from core.runs.reports import GenerationReport
 from core.tasks.cartpole import HALF_POLE_LENGTH, MAX_STEPS, TAU, X_LIMIT
-from core.tasks.replay import CartPoleReplay, GymReplay, ReplayFrame
+from core.tasks.replay import CartPoleReplay, DoublePoleReplay, GymReplay, ReplayFrame
 from desktop_app.panels.base import Panel, PanelHost, RunInfo
 from desktop_app.theme import SERIES
+from desktop_app.widgets.double_pole import DoublePoleCanvas, GeneralisationGrid
 from desktop_app.widgets.network_view import NetworkView
 from desktop_app.widgets.plots import add_plot
 
@@ -111,7 +113,11 @@ class ReplayPanel(Panel):
         "glowing with the signal they carry; below: what the network saw (observations, solid) "
         "and answered (outputs, dashed).<br>The episode seed picks the start state: the seeds the "
         "evaluator used replay its return exactly. Speed 1× is real time (50 steps per second for "
-        "CartPole)."
+        "CartPole and double pole).<br>Double pole: the start number picks the start state (0: the "
+        "standard start, 1–625: the generalisation starts); the viewport lists the damping "
+        "fitness's terms so far, and <i>Test generalisation</i> runs the paper's 625 starts for "
+        "1,000 decisions each and draws them as a 25 × 25 grid (green: balanced; rows: x and ẋ, "
+        "columns: θ1 and ω1, low to high); click a cell to replay that start."
     )
 
     frameShown = Signal(int)
@@ -123,7 +129,8 @@ class ReplayPanel(Panel):
 
     def __init__(self, host: PanelHost, parent: QWidget | None = None):
         super().__init__(host, parent)
-        self.replay: CartPoleReplay | GymReplay | None = None
+        self.replay: CartPoleReplay | DoublePoleReplay | GymReplay | None = None
+        self.genome: GenomeSnapshot | None = None
         self.frames: list[ReplayFrame] = []
         self.title_label = QLabel("Replay: run CartPole, then pick the champion or a species")
         self.title_label.setWordWrap(True)
@@ -163,9 +170,24 @@ class ReplayPanel(Panel):
         self.frame_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.frame_label.setMinimumSize(160, 100)
         self.frame_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.double_pole_canvas = DoublePoleCanvas()
+        self.grid = GeneralisationGrid()
+        self.grid.startPicked.connect(self.seed_box.setValue)
+        self.generalise_button = QPushButton("Test generalisation")
+        self.generalise_button.setToolTip("Run the 625 starts of the paper's generalisation test (1,000 decisions each)")
+        self.generalise_button.clicked.connect(self.test_generalisation)
+        self.double_pole_page = QWidget()
+        grid_row = QHBoxLayout()
+        grid_row.addWidget(self.grid, 1)
+        grid_row.addWidget(self.generalise_button, 0, Qt.AlignmentFlag.AlignBottom)
+        page_layout = QVBoxLayout(self.double_pole_page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.addWidget(self.double_pole_canvas, 3)
+        page_layout.addLayout(grid_row, 2)
         self.viewport = QStackedWidget()
         self.viewport.addWidget(self.canvas)
         self.viewport.addWidget(self.frame_label)
+        self.viewport.addWidget(self.double_pole_page)
         self.network_view = NetworkView()
         self.network_view.title.setText("Live activations")
         self.network_view.disabled_toggle.setChecked(False)
@@ -215,6 +237,8 @@ class ReplayPanel(Panel):
         self.network_view.set_names(run.input_names, run.output_names)
         self.network_view.show_genome(None, "Live activations")
         self.canvas.show_state(np.zeros(4), "")
+        self.double_pole_canvas.show_state(np.zeros(6), "")
+        self.grid.show_outcomes(None)
         self.frame_label.clear()
         self.strip_legend.clear()
         self.legend_names = []
@@ -251,8 +275,18 @@ class ReplayPanel(Panel):
         """Load a genome for the run's task; returns why not when the task cannot be replayed."""
         self.stop()
         name = task_spec.get("name")
+        self.genome = genome
+        self.grid.show_outcomes(None)
+        self._set_start_range(626 if name in ("double-pole", "double-pole-nv") else 2**31 - 1)
         try:
-            if name == "cartpole":
+            if name in ("double-pole", "double-pole-nv"):
+                self._close_replay()
+                self.replay = DoublePoleReplay(
+                    genome.to_genome(), self.seed_box.value(), recurrent, name == "double-pole", task_spec.get("max_steps"),
+                    float(task_spec.get("start_theta", 0.07)),
+                )
+                self.viewport.setCurrentWidget(self.double_pole_page)
+            elif name == "cartpole":
                 self.replay = CartPoleReplay(genome.to_genome(), self.seed_box.value(), recurrent, int(task_spec.get("max_steps", MAX_STEPS)))
                 self.viewport.setCurrentWidget(self.canvas)
             elif name == "gym":
@@ -262,7 +296,7 @@ class ReplayPanel(Panel):
             else:
                 self._close_replay()
                 self._set_enabled(False)
-                reason = f"Replay needs an episodic task (CartPole or a gymnasium env); this run's task is {name}."
+                reason = f"Replay needs an episodic task (CartPole, double pole or a gymnasium env); this run's task is {name}."
                 self.title_label.setText(reason)
                 return reason
         except (ValueError, ImportError) as error:
@@ -275,13 +309,41 @@ class ReplayPanel(Panel):
         self.restart()
         return None
 
+    def _set_start_range(self, count: int) -> None:
+        """Double pole has 626 starts (0 standard, 1..625 generalisation); other tasks take any seed."""
+        self.seed_box.blockSignals(True)
+        self.seed_box.setRange(0, count - 1)
+        self.seed_box.setPrefix("start " if count == 626 else "episode seed ")
+        self.seed_box.blockSignals(False)
+
+    def test_generalisation(self) -> np.ndarray | None:
+        """Run the paper's 625-start test on the replayed genome and draw it; (625,) decisions balanced."""
+        if not isinstance(self.replay, DoublePoleReplay) or self.genome is None:
+            return None
+        from PySide6.QtWidgets import QApplication
+
+        from core.compiled import BIG_GENERATION_WORK, choose_kernel
+        from core.networks.batch import PopulationNetwork
+        from core.tasks.double_pole import generalisation_test
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            kernel = choose_kernel("auto", BIG_GENERATION_WORK, 0.0, True)
+            network = PopulationNetwork([self.genome.to_genome()], recurrent=self.replay.recurrent, kernel=kernel)
+            with np.errstate(over="ignore", invalid="ignore"):
+                balanced = generalisation_test(network, self.replay.velocities)[0]
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.grid.show_outcomes(balanced)
+        return balanced
+
     def _close_replay(self) -> None:
         if isinstance(self.replay, GymReplay):
             self.replay.close()
         self.replay = None
 
     def _set_enabled(self, enabled: bool) -> None:
-        for widget in (self.play_button, self.step_button, self.restart_button, self.export_button):
+        for widget in (self.play_button, self.step_button, self.restart_button, self.export_button, self.generalise_button):
             widget.setEnabled(enabled)
 
     # --- playback ------------------------------------------------------------------------
@@ -344,6 +406,8 @@ class ReplayPanel(Panel):
     def _draw_start(self) -> None:
         if isinstance(self.replay, CartPoleReplay):
             self.canvas.show_state(self.replay.state, "step 0   return 0")
+        elif isinstance(self.replay, DoublePoleReplay):
+            self.double_pole_canvas.show_state(self.replay.state, f"start {self.replay.seed}   decision 0", self.replay.terms())
         elif isinstance(self.replay, GymReplay):
             self._show_image(self.replay.render())
 
@@ -368,6 +432,9 @@ class ReplayPanel(Panel):
         caption = f"step {frame.step}   return {frame.total_return:g}" + ("   (episode over)" if frame.done else "")
         if isinstance(self.replay, CartPoleReplay):
             self.canvas.show_state(frame.state, caption)
+        elif isinstance(self.replay, DoublePoleReplay):
+            caption = f"start {self.replay.seed}   decision {frame.step}" + ("   (failed)" if frame.done and self.replay.balanced < frame.step else "")
+            self.double_pole_canvas.show_state(frame.state, caption, frame.terms)
         else:
             self._show_image(frame.image)
             self.title_label.setText(f"{self.title_label.text().split(' — ')[0]} — {caption}")

@@ -132,12 +132,15 @@ def task_defaults(cls: type, task_spec: dict[str, Any]) -> Any:
 
     Continuous-action environments squash each output with tanh into the action bounds, so a
     sigmoid output (0..1) could only reach the upper part of the range: outputs there use
-    identity (MLP baselines) or tanh (NEAT's node activation).
+    identity (MLP baselines) or tanh (NEAT's node activation). Double pole without velocities
+    needs memory: NEAT's genomes may grow recurrent connections there.
     """
     config = cls.default_config()
+    keys = {f"{section}.{key}" for section, values in config.to_dict().items() for key in values}
+    if task_spec.get("name") == "double-pole-nv" and "population.feed_forward" in keys:
+        return config.replace(**{"population.feed_forward": False})
     if not continuous_actions(task_spec):
         return config
-    keys = {f"{section}.{key}" for section, values in config.to_dict().items() for key in values}
     changes: dict[str, Any] = {}
     if "policy.output_activation" in keys:
         changes["policy.output_activation"] = "identity"
