@@ -146,3 +146,20 @@ def split(count: int, chunks: int) -> list[tuple[int, int]]:
     chunks = max(1, min(chunks, count))
     bounds = [round(i * count / chunks) for i in range(chunks + 1)]
     return [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+
+
+def workers_of(task: Any) -> int:
+    """How many workers evaluate ``task``'s genomes (1: this process)."""
+    evaluator = getattr(task, "_evaluator", None)
+    if evaluator is not None:
+        return int(evaluator.workers)
+    settings = getattr(task, "backend", None)
+    if isinstance(settings, BackendSettings) and settings.parallel:
+        return settings.workers or default_workers()
+    return 1
+
+
+def task_backend(task: Any) -> str:
+    """The backend name evaluating ``task`` ("serial" for tasks that evaluate in one batch)."""
+    settings = getattr(task, "backend", None)
+    return settings.name if isinstance(settings, BackendSettings) else "serial"

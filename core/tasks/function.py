@@ -83,7 +83,8 @@ class FunctionTask:
         timeout: with ``isolate``, seconds one genome may take (None: no limit).
         memory_limit_mb: with ``isolate``, memory each worker process may use beyond its start-up
             size (process backend; Ray applies its own memory monitor).
-        workers: with ``isolate``, workers (0: one per CPU).
+        workers: with ``isolate``, workers (0: 1 with the default process backend; with a
+            ``backend`` given, its own count, 0 meaning one per CPU).
         backend: where genomes are evaluated (``core.parallel.BackendSettings``; not saved with
             the run: it never changes results). Default: process when ``isolate``, else serial.
         function: the callable itself (library use, not isolated); ``target`` must still name it.
@@ -125,7 +126,7 @@ class FunctionTask:
         self.memory_limit_mb = None if memory_limit_mb is None else check_int(memory_limit_mb, "task.memory_limit_mb", 16, 2**30)
         self.workers = check_int(workers, "task.workers", 0, MAX_WORKERS)
         if backend is None:
-            backend = BackendSettings("process" if isolate else "serial", workers if isolate else 0)
+            backend = BackendSettings("process" if isolate else "serial", (workers or 1) if isolate else 0)
         elif backend.parallel != isolate:
             raise ValueError(f"the {backend.name} backend " + ("runs the function in this process: drop isolate" if isolate else "needs isolate"))
         if not isolate and workers:
@@ -133,12 +134,35 @@ class FunctionTask:
         if function is not None and isolate:
             raise ValueError("an isolated fitness function is imported by its workers: give target only")
         self.backend = backend
+        self._code_folder = code_folder
         self.function: FitnessFunction | None = function
         self._evaluator: Evaluator | None = None
         if function is not None:
             self._evaluator = make_evaluator(backend, FunctionJob(target, None, function=function))
         elif load_code:
             self.load_function(code_folder)
+
+    def use_backend(self, backend: BackendSettings) -> None:
+        """Evaluate on ``backend`` from now on (results do not change); a parallel backend isolates
+        the function, serial calls it here. Workers already running are replaced.
+
+        Raises:
+            ValueError: the function cannot be imported by the new workers, or a callable given
+                directly (library use) was asked to leave this process.
+        """
+        if self.function is not None and backend.parallel:
+            raise ValueError("a fitness function given as a callable runs in this process: give target to use workers")
+        was_loaded = self._evaluator is not None and self.function is None
+        self.close()
+        self.backend = backend
+        self.isolate = backend.parallel
+        self.workers = backend.workers if backend.parallel else 0
+        if not self.isolate:
+            self.timeout, self.memory_limit_mb = None, None
+        if was_loaded:
+            self.load_function(self._code_folder)
+        elif self.function is not None:
+            self._evaluator = make_evaluator(backend, FunctionJob(self.target, None, function=self.function))
 
     @property
     def loaded(self) -> bool:
@@ -154,6 +178,7 @@ class FunctionTask:
         # Workers look the module up in the folder the user meant, whatever their own folder is.
         import os
 
+        self._code_folder = code_folder
         folder = os.path.abspath(code_folder) if code_folder else (os.getcwd() if self.isolate else None)
         self._evaluator = make_evaluator(self.backend, FunctionJob(self.target, folder, self.memory_limit_mb if self.isolate else None))
 

@@ -239,28 +239,38 @@ class GymTask:
             backend = BackendSettings("process" if self.workers else "serial", self.workers)
         elif self.workers and not backend.parallel:
             raise ValueError("task.workers applies to the process and ray backends")
-        self.backend = backend
         self.mode = mode
         self.code_folder = code_folder
+        self._evaluator: Evaluator | None = None
         probe = make_vector_env(env_id, 1, mode)
         try:
             spaces = SpaceMap(env_id, probe.single_observation_space, probe.single_action_space)
             threshold = probe.spec.reward_threshold if probe.spec else None
-            native = not isinstance(probe, _gymnasium().vector.SyncVectorEnv)
+            self._native = not isinstance(probe, _gymnasium().vector.SyncVectorEnv)
         finally:
             probe.close()
-        if native and backend.parallel:
-            # One seed starts all of a native vector env's episodes: a split population would
-            # meet other starts than the whole one, and the run would depend on the workers.
-            raise ValueError(
-                f"{env_id} steps the whole population in its own vector env, which cannot be split over workers "
-                "(same seed, same run); evaluate it serially, or set the task's mode to 'sync'"
-            )
+        self.use_backend(backend)
         self.num_inputs, self.num_outputs = spaces.num_inputs, spaces.num_outputs
         chosen = fitness_threshold if fitness_threshold is not None else threshold
         self.fitness_threshold = math.inf if chosen is None else float(chosen)
         self.last_env_steps = 0
-        self._evaluator: Evaluator | None = None
+
+    def use_backend(self, backend: BackendSettings) -> None:
+        """Evaluate on ``backend`` from the next generation on (results do not change).
+
+        Raises:
+            ValueError: the env has a native vector form and ``backend`` is parallel.
+        """
+        if self._native and backend.parallel:
+            # One seed starts all of a native vector env's episodes: a split population would
+            # meet other starts than the whole one, and the run would depend on the workers.
+            raise ValueError(
+                f"{self.env_id} steps the whole population in its own vector env, which cannot be split over workers "
+                "(same seed, same run); evaluate it serially, or set the task's mode to 'sync'"
+            )
+        self.close()
+        self.backend = backend
+        self.workers = backend.workers if backend.parallel else 0
 
     def evaluate(self, population: PopulationNetwork, rng: np.random.Generator, episodes: int | None = None) -> TaskResult:
         """Mean return of every genome over this generation's shared episode seeds."""
