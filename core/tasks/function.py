@@ -25,8 +25,8 @@ import numpy as np
 
 from core.networks.batch import PopulationNetwork
 from core.networks.decode import decode
-from core.runs.fields import check_int, check_number, check_value
 from core.parallel import BackendSettings, Evaluator, Outcome, failure_message, make_evaluator
+from core.runs.fields import check_int, check_number, check_value
 from core.tasks import TaskResult
 from core.tasks.user_code import import_function, split_target
 
