@@ -25,7 +25,7 @@ import numpy as np
 
 from core.networks.batch import PopulationNetwork
 from core.networks.decode import decode
-from core.parallel import BackendSettings, Evaluator, Outcome, failure_message, make_evaluator
+from core.parallel import BackendSettings, Evaluator, Outcome, cut, failure_message, make_evaluator
 from core.runs.fields import check_int, check_number, check_value
 from core.tasks import TaskResult
 from core.tasks.user_code import import_function, split_target
@@ -68,7 +68,15 @@ class FunctionJob:
     def build(self) -> Callable[[list[Any]], list[Outcome]]:
         """Import the function (raises ValueError when it cannot be) and score chunks with it."""
         function = self.function if self.function is not None else import_function(self.target, self.folder)
-        return lambda chunk: [_score(function, genome, recurrent) for genome, recurrent in chunk]
+        limit = self.memory_limit_mb
+
+        def score(genome: Any, recurrent: bool) -> Outcome:
+            value, failure = _score(function, genome, recurrent)
+            if failure is not None and limit and failure.startswith("MemoryError"):
+                failure = cut(f"{failure} (over the worker's {limit} MB memory limit)")
+            return value, failure
+
+        return lambda chunk: [score(genome, recurrent) for genome, recurrent in chunk]
 
 
 class FunctionTask:
