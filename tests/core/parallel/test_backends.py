@@ -123,3 +123,15 @@ def test_a_config_file_chooses_the_backend(tmp_path, capsys):
     config.write_text('[evaluation]\nbackends = "process"\n')
     assert main(argv) == 2
     assert "unknown key evaluation.backends" in capsys.readouterr().err
+
+
+def test_the_cli_gives_the_same_run_whatever_workers(capsys):
+    """Issue 12: ``--env ID --workers 2`` used to differ from the serial run from generation 0."""
+    argv = ["run", "--env", GYM_ENV, "--episodes", "2", "--max-steps", "30", "--population", "10", "--seed", "4", "--generations", "2", "--quiet", "--no-stop"]
+    summaries = []
+    for extra in ([], ["--workers", "2"], ["--backend", "process", "--workers", "1"]):
+        assert main(argv + extra) == 0
+        out = capsys.readouterr().out
+        summary = json.loads(out[out.index("{"):])
+        summaries.append({key: summary[key] for key in ("best_fitness", "best_fitness_ever", "champion", "evaluations", "env_steps")})
+    assert summaries[1] == summaries[0] and summaries[2] == summaries[0]
