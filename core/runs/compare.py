@@ -461,7 +461,8 @@ def run_compare(
                 on_run_done(outcome)
 
         if backend is not None and backend.name == "ray":
-            _run_on_ray(data, folder, pending, backend, finished, user_code, code_folder, stop)
+            if pending:  # nothing left to run: no Ray to start
+                _run_on_ray(data, folder, pending, backend, finished, user_code, code_folder, stop)
         elif backend is not None and backend.name == "process" and pending:
             from core.parallel import default_workers
 
