@@ -15,7 +15,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev,ray]"
 	touch $(STAMP)
 
 run: $(STAMP) qt-x11-libs
@@ -38,6 +38,8 @@ bench: $(STAMP)
 	$(PY) bench/hostile_bench.py --mutants 5000 --memory-mb 50
 	$(PY) bench/hyperneat_bench.py decode
 	nice -n 10 $(PY) bench/hyperneat_bench.py boxes --seeds 20 --generations 200
+	nice -n 10 $(PY) bench/ray_bench.py overhead --repeats 5
+	nice -n 10 $(PY) bench/ray_bench.py compare --seeds 8 --max-evaluations 300 --max-steps 30
 
 # Installs the X11 libraries when missing (as root with apt-get), else names the command to run.
 qt-x11-libs: $(STAMP)

@@ -29,4 +29,10 @@ def run_app(argv: Sequence[str] | None = None) -> int:
     app = make_application(argv)
     window = MainWindow()
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        if "ray" in sys.modules:  # a run used the ray backend: its local Ray ends with the app
+            from core.parallel.ray_backend import shutdown_ray
+
+            shutdown_ray()

@@ -30,17 +30,23 @@ PLAYGROUND_OPTIONS = ("dataset", "noise", "data_seed", "convention", "features",
 
 
 def _generation_line(report: Any) -> str:
-    total_ms = 1000 * dict(report.timings).get("total_s", 0.0)
+    timings = dict(report.timings)
+    total_ms = 1000 * timings.get("total_s", 0.0)
     species = f"species {len(report.species):3d}  " if report.species else ""
     return (
         f"gen {report.generation:4d}  best {report.best_fitness:9.4f}  mean {report.mean_fitness:9.4f}  "
         f"sd {report.stdev_fitness:7.4f}  {species}"
         f"champion {report.champion.hidden_count}h/{report.champion.enabled_count}c  "
         f"evals {report.evaluations:7d}  {total_ms:6.1f} ms"
+        + (f"  {_workers(timings['workers'])} {timings['evaluations_per_s']:,.0f} evals/s" if "evaluations_per_s" in timings else "")
         + (f"  train/test acc {accuracy[0]:.3f}/{accuracy[1]:.3f}" if None not in (accuracy := _accuracies(report)) else "")
         + (f"  faults {report.fitness_faults} (e.g. {report.fault_examples[0]})" if report.fault_examples else "")
         + (f"  faults {report.fitness_faults}" if report.fitness_faults and not report.fault_examples else "")
     )
+
+
+def _workers(count: float) -> str:
+    return "1 worker" if count == 1 else f"{int(count)} workers"
 
 
 def _accuracies(report: Any) -> tuple[float | None, float | None]:
@@ -196,10 +202,53 @@ def _check_counts(args: argparse.Namespace) -> None:
         raise ValueError(f"--fitness-timeout must be positive, got {args.fitness_timeout}")
 
 
-def task_from_args(args: argparse.Namespace) -> Any:
-    """The task a ``run`` command names: a built-in task, ``--env`` or ``--fitness``."""
+EVALUATION_KEYS = ("backend", "workers", "ray_address")
+
+
+def backend_from_args(args: argparse.Namespace, evaluation: dict[str, Any] | None = None) -> Any:
+    """The evaluation backend that ``--backend``, ``--workers``, ``--ray-address`` and a config
+    file's ``[evaluation]`` table name (options win), or None when none names a backend."""
+    from core.parallel import BackendSettings
+
+    evaluation = evaluation or {}
+    name = getattr(args, "backend", None) or evaluation.get("backend")
+    workers = getattr(args, "workers", None) or evaluation.get("workers", 0)
+    address = getattr(args, "ray_address", None) or evaluation.get("ray_address")
+    if name is None:
+        if address is not None:
+            raise ValueError("--ray-address applies to --backend ray")
+        return None
+    return BackendSettings(name, workers, address)
+
+
+def split_evaluation(config_path: str | None) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """A config file's algorithm keys (None: use the file as it is) and its ``[evaluation]`` table.
+
+    ``[evaluation]`` says where genomes are evaluated (``backend``, ``workers``,
+    ``ray_address``); it never changes results, so it is not part of the algorithm's config.
+    """
+    if config_path is None:
+        return None, {}
+    from core.runs.config import read_toml
+
+    data = read_toml(config_path)
+    if "evaluation" not in data:
+        return None, {}
+    evaluation = data.pop("evaluation")
+    if not isinstance(evaluation, dict):
+        raise ValueError(f"{config_path}: [evaluation] must be a table")
+    unknown = sorted(set(evaluation) - set(EVALUATION_KEYS))
+    if unknown:
+        raise ValueError(f"{config_path}: unknown key evaluation.{unknown[0]} (known: {', '.join(EVALUATION_KEYS)})")
+    return data, evaluation
+
+
+def task_from_args(args: argparse.Namespace, evaluation: dict[str, Any] | None = None) -> Any:
+    """The task a ``run`` command names: a built-in task, ``--env`` or ``--fitness``, evaluated
+    on the backend the options (or the config's ``[evaluation]``) name."""
     from core.tasks import make_task
 
+    backend = backend_from_args(args, evaluation)
     if sum(bool(x) for x in (args.env, args.task, args.fitness)) > 1:
         raise ValueError("give one of: a task name, --env, --fitness")
     isolation = [option for option in ("isolate", "fitness_timeout", "fitness_memory") if getattr(args, option, None)]
@@ -213,27 +262,39 @@ def task_from_args(args: argparse.Namespace) -> Any:
 
         if args.inputs is None or args.outputs is None:
             raise ValueError("--fitness needs --inputs and --outputs")
-        if (args.fitness_timeout is not None or args.fitness_memory is not None) and not args.isolate:
-            raise ValueError("--fitness-timeout and --fitness-memory apply with --isolate")
-        if args.workers and not args.isolate:
-            raise ValueError("--workers applies to --fitness with --isolate (or to --env)")
+        from core.parallel import BackendSettings
+
+        settings = backend or (BackendSettings("process", args.workers or 1) if args.isolate else None)
+        if settings is None and args.workers:
+            raise ValueError("--workers applies to --fitness with --isolate or --backend process|ray")
+        isolate = settings is not None and settings.parallel
+        if args.isolate and not isolate:
+            raise ValueError("--isolate runs the function in workers: it needs the process or ray backend, not serial")
+        if (args.fitness_timeout is not None or args.fitness_memory is not None) and not isolate:
+            raise ValueError("--fitness-timeout and --fitness-memory apply with --isolate (or --backend process|ray)")
         # The user typed the name: the module is looked up in the current folder too.
         return FunctionTask(
             args.fitness,
             args.inputs,
             args.outputs,
             fitness_threshold=args.threshold,
-            isolate=args.isolate,
-            timeout=(DEFAULT_TIMEOUT_S if args.fitness_timeout is None else args.fitness_timeout) if args.isolate else None,
-            memory_limit_mb=(DEFAULT_MEMORY_LIMIT_MB if args.fitness_memory is None else args.fitness_memory) if args.isolate else None,
-            workers=args.workers,
+            isolate=isolate,
+            timeout=(DEFAULT_TIMEOUT_S if args.fitness_timeout is None else args.fitness_timeout) if isolate else None,
+            memory_limit_mb=(DEFAULT_MEMORY_LIMIT_MB if args.fitness_memory is None else args.fitness_memory) if isolate else None,
+            workers=settings.workers if isolate else 0,  # type: ignore[union-attr]
+            backend=settings,
         )
     if args.env:
+        from core.parallel import BackendSettings
         from core.tasks.gym_env import GymTask
 
-        return GymTask(args.env, episodes=args.episodes, max_steps=args.max_steps, fitness_threshold=args.threshold, workers=args.workers)
+        settings = backend or (BackendSettings("process", args.workers) if args.workers else None)
+        return GymTask(args.env, episodes=args.episodes, max_steps=args.max_steps, fitness_threshold=args.threshold, backend=settings)
     if not args.task:
         raise ValueError("name a task (xor, cartpole, double-pole, ...), or give --env ID or --fitness MODULE:FUNCTION")
+    if backend is not None or args.workers:
+        option = "--workers" if args.workers else "--backend" if getattr(args, "backend", None) else "the config's [evaluation]"
+        raise ValueError(f"{option} applies to --env and --fitness tasks only (the {args.task} task evaluates its whole population in one batch)")
     if args.resolution is not None and args.task != "boxes":
         raise ValueError("--resolution applies to the boxes task only")
     if args.task == "cartpole":
@@ -268,8 +329,13 @@ def task_from_args(args: argparse.Namespace) -> Any:
 
 
 def algorithm_config(cls: type, config_path: str | None, population: int | None, layers: tuple[dict, ...] = ()) -> Any:
-    """An algorithm's config: its defaults, ``layers`` (presets), a user TOML file, then ``--population``."""
-    config = cls.load_config(config_path, layers=layers)
+    """An algorithm's config: its defaults, ``layers`` (presets), a user TOML file (without its
+    ``[evaluation]`` table), then ``--population``."""
+    algorithm_keys, _ = split_evaluation(config_path)
+    if algorithm_keys is None:
+        config = cls.load_config(config_path, layers=layers)
+    else:
+        config = cls.load_config(None, layers=(*layers, algorithm_keys))
     if population is not None:
         config = config.replace(**{cls.population_size_key: population})
     return config
@@ -307,6 +373,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     cls = algorithm_class(args.algorithm)
     config = algorithm_config(cls, args.config, args.population, layers)
     generations = DEFAULT_GENERATIONS if args.generations is None else args.generations
+    _, evaluation = split_evaluation(args.config)
     folder = None
     if args.run_dir:  # a plain run never loads the saving code
         from core.runs.persistence import RunFolder
@@ -314,7 +381,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         folder = RunFolder(args.run_dir)
         folder.acquire()
     try:
-        task = task_from_args(args)
+        task = task_from_args(args, evaluation)
         try:
             run = cls(config, task, args.seed)
             run.kernel = args.kernel
@@ -348,6 +415,19 @@ def _cmd_resume(args: argparse.Namespace) -> int:
         # The user named the code on the command line: its module is looked up here too.
         run = load_run(args.run_file, user_code=user_code)
         run.kernel = args.kernel
+        backend = backend_from_args(args)
+        if backend is not None:
+            if not hasattr(run.task, "use_backend"):
+                run.task.close()
+                raise ValueError(f"--backend applies to --env and --fitness runs only (the {run.task.name} task evaluates its whole population in one batch)")
+            try:
+                run.task.use_backend(backend)
+            except BaseException:
+                run.task.close()
+                raise
+        elif args.workers:
+            run.task.close()
+            raise ValueError("--workers on resume needs --backend process|ray")
         try:
             goal = read_goal(run_dir) if run_dir else None
             stop_when_solved = not args.no_stop if goal is None or args.no_stop else goal.stop_when_solved
@@ -368,6 +448,7 @@ def _cmd_resume(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    from core.parallel import BackendSettings
     from core.runs.compare import CompareSpec, load_spec, run_compare
 
     _check_counts(args)
@@ -394,7 +475,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         if overrides:
             raise ValueError(f"--config names algorithm(s) not compared: {', '.join(overrides)}")
         _check_output_folder("--out", args.out)
-        task = task_from_args(args)
+        # The compare's backend runs whole runs in parallel; each run evaluates serially.
+        task = task_from_args(argparse.Namespace(**{**vars(args), "backend": None, "workers": 0, "ray_address": None}))
         try:
             task_spec = task.spec()
         finally:
@@ -413,7 +495,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             configs=configs,
         )
         out = args.out
-    result = run_compare(spec, out, workers=args.workers, progress=None if args.quiet else sys.stderr, user_code=user_code)
+    backend = backend_from_args(args)
+    if backend is None and args.workers:
+        backend = BackendSettings("process", args.workers)
+    result = run_compare(spec, out, progress=None if args.quiet else sys.stderr, user_code=user_code, backend=backend)
     print(json.dumps(result, indent=2))
     return 0
 
@@ -489,6 +574,18 @@ def _add_task_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resolution", type=int, help="boxes: visual field pixels per side (default 11)")
 
 
+def _add_backend_options(parser: argparse.ArgumentParser, what: str) -> None:
+    from core.parallel import BACKENDS
+
+    parser.add_argument(
+        "--backend", choices=BACKENDS, default=None,
+        help=f"where {what} are evaluated: serial (this process), process (worker processes) or ray (a Ray cluster; "
+        "pip install 'neatscope[ray]'). Results are the same whichever",
+    )  # fmt: skip
+    parser.add_argument("--workers", type=int, default=0, help="workers of the process/ray backend (default 0: one per CPU)")
+    parser.add_argument("--ray-address", metavar="ADDRESS", help="with --backend ray: auto, host:port or ray://host:10001 (default: start a local Ray)")
+
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -522,7 +619,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--backprop-steps", type=int, metavar="N", help="backprop-neat: optimiser steps per genome per generation (default 600)")
     run.add_argument("--no-backprop", action="store_true", help="backprop-neat without training, weights evolved by NEAT's mutation (the ablation)")
-    run.add_argument("--workers", type=int, default=0, help="worker processes for --env tasks (default 0: in process)")
+    _add_backend_options(run, "genomes of --env and --fitness tasks")
     run.add_argument("--seed", type=int, default=None, help="random seed (default: fresh entropy, reported in the summary)")
     run.add_argument("--config", metavar="FILE.toml", help="config keys to change (see resources/<algorithm>_default.toml)")
     run.add_argument("--population", type=int, help="population size (overrides the config)")
@@ -536,6 +633,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--fitness", metavar="MODULE:FUNCTION", help="the run's own fitness function, named again (loading a file never imports it by itself)"
     )
     resume.add_argument("--env", metavar="MODULE:ENV_ID", help="the run's gymnasium id naming a module, named again")
+    _add_backend_options(resume, "genomes of --env and --fitness runs (default: as the run was saved)")
     _add_evolve_options(resume)
     resume.set_defaults(handler=_cmd_resume)
 
@@ -550,7 +648,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--max-generations", type=int, default=100_000, help="generation cap of every run (default 100,000)")
     compare.add_argument("--no-stop", action="store_true", help="spend the whole budget even after solving")
     compare.add_argument("--config", action="append", metavar="ALGORITHM=FILE.toml", help="config for one algorithm (repeatable)")
-    compare.add_argument("--workers", type=int, default=0, help="run whole runs in N processes (default 0: one after another)")
+    _add_backend_options(compare, "whole runs (--workers alone: processes)")
     compare.add_argument("--out", metavar="DIR", help="folder for the run files and results")
     compare.add_argument("--resume", metavar="DIR", help="continue an interrupted compare in DIR")
     compare.add_argument("--quiet", action="store_true", help="no progress bar")

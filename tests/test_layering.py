@@ -1,5 +1,6 @@
 """The layers of core/ point one way, and core/ never imports Qt or the desktop app.
 
+    parallel  <-  tasks (and above)
     networks  <-  tasks  <-  algorithms  <-  runs.persistence / runs.compare  <-  neatscope, desktop_app
 
 ``core.compiled`` holds the numba twins of networks' and tasks' array code: a leaf below them
@@ -8,7 +9,8 @@ numba is imported only by ``core/compiled/numba_kernels.py``, which only ``core.
 
 ``runs.fields``, ``runs.genome_json``, ``runs.config`` and ``runs.reports`` are the run
 record's data modules: leaves every layer may use. gymnasium is imported only inside
-core/tasks, lazily; matplotlib only inside core/runs/plots, lazily.
+core/tasks, lazily; matplotlib only inside core/runs/plots, lazily; ray only inside core/parallel,
+lazily. ``core.parallel`` (where genomes are evaluated) is a leaf: it runs the jobs tasks hand it.
 """
 
 import ast
@@ -23,13 +25,14 @@ RECORD_LEAVES = ("core.runs.fields", "core.runs.genome_json", "core.runs.config"
 # What each layer may import from core (prefixes); anything else in core is above it.
 ALLOWED = {
     "core.compiled": ("core.compiled", "core.networks.activations"),
+    "core.parallel": ("core.parallel", "core.runs.fields"),
     "core.networks": ("core.networks", "core.compiled"),
-    "core.tasks": ("core.networks", "core.tasks", "core.compiled", *RECORD_LEAVES),
+    "core.tasks": ("core.networks", "core.tasks", "core.compiled", "core.parallel", *RECORD_LEAVES),
     "core.runs.fields": (),
     "core.runs.genome_json": ("core.networks", "core.runs.fields"),
     "core.runs.config": ("core.runs.fields",),
     "core.runs.reports": ("core.networks", "core.runs.fields", "core.runs.genome_json"),
-    "core.algorithms": ("core.networks", "core.tasks", "core.algorithms", "core.compiled", *RECORD_LEAVES),
+    "core.algorithms": ("core.networks", "core.tasks", "core.algorithms", "core.compiled", "core.parallel", *RECORD_LEAVES),
 }
 
 
@@ -69,7 +72,7 @@ def test_core_does_not_import_qt_or_the_app():
     assert offenders == []
 
 
-@pytest.mark.parametrize(("package", "folder"), [("gymnasium", "tasks"), ("matplotlib", "runs")])
+@pytest.mark.parametrize(("package", "folder"), [("gymnasium", "tasks"), ("matplotlib", "runs"), ("ray", "parallel")])
 def test_heavy_libraries_only_in_their_room_and_never_at_module_level(package, folder):
     for path in CORE.rglob("*.py"):
         tree = ast.parse(path.read_text())

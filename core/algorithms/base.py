@@ -96,6 +96,8 @@ class AlgorithmBase:
         self.best_fitness_ever = history[-1].best_fitness_ever if history else -math.inf
         # Time spent evaluating on numpy with a compiled path at hand (the "auto" switch reads it).
         self.numpy_evaluation_s = 0.0
+        # This generation's evaluations and their wall time, for the report's throughput.
+        self._evaluated_count, self._evaluating_s = 0, 0.0
 
     # --- to implement ---------------------------------------------------------------------
 
@@ -269,6 +271,8 @@ class AlgorithmBase:
             else:
                 result = self.task.evaluate(population_net, rng, episodes=episodes)
         self.last_kernel = getattr(population_net, "kernel", "numpy")
+        self._evaluated_count += size
+        self._evaluating_s += time.perf_counter() - started
         if work and self.last_kernel == "numpy":
             self.numpy_evaluation_s += time.perf_counter() - started
         fitness = np.asarray(result.fitness, dtype=np.float64)
@@ -292,6 +296,15 @@ class AlgorithmBase:
             fitness = np.where(finite, fitness, float(fitness[finite].min()))
             logger.warning("generation %d: %d genomes had non-finite fitness", self.generation, faults)
         return Evaluation(fitness, np.asarray(result.criterion_met, dtype=bool), faults, examples, int(result.env_steps))
+
+    def evaluation_timings(self) -> dict[str, float]:
+        """Workers that evaluated this generation and evaluations per second of evaluating
+        (for the report's timings); starts the next generation's count."""
+        from core.parallel import workers_of
+
+        count, seconds = self._evaluated_count, self._evaluating_s
+        self._evaluated_count, self._evaluating_s = 0, 0.0
+        return {"workers": float(workers_of(self.task)), "evaluations_per_s": count / seconds if seconds > 0 else 0.0}
 
     def make_report(
         self,

@@ -228,7 +228,7 @@ class OpenAIES(FixedTopologyBase):
             evaluation, genomes[champion], float(fitness[champion]), **self.structure_means(), evaluated_from=evaluated_from, extras=extras
         )
         self.generation += 1
-        report = report.with_timings({"evaluate_s": evaluated - started, "total_s": time.perf_counter() - started})
+        report = report.with_timings({"evaluate_s": evaluated - started, "total_s": time.perf_counter() - started, **self.evaluation_timings()})
         self.history.append(report)
         return report
 

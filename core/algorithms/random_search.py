@@ -91,7 +91,7 @@ class RandomSearch(FixedTopologyBase):
             evaluated_from=evaluated_from,
         )
         self.generation += 1
-        report = report.with_timings({"evaluate_s": evaluated - started, "total_s": time.perf_counter() - started})
+        report = report.with_timings({"evaluate_s": evaluated - started, "total_s": time.perf_counter() - started, **self.evaluation_timings()})
         self.history.append(report)
         return report
 

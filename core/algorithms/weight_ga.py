@@ -211,7 +211,7 @@ class WeightGA(FixedTopologyBase):
         )
         self._breed(order, elite, thetas)
         self.generation += 1
-        report = report.with_timings({"evaluate_s": evaluated - started, "total_s": time.perf_counter() - started})
+        report = report.with_timings({"evaluate_s": evaluated - started, "total_s": time.perf_counter() - started, **self.evaluation_timings()})
         self.history.append(report)
         return report
 

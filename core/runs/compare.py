@@ -13,6 +13,12 @@ run resumes bit-identically). When all runs are done it writes:
 
 Only the algorithm protocol is used: ``step``, reports, save and load.
 
+With the ray backend (``run_compare(..., backend=BackendSettings("ray"))``) each run is a Ray
+task: it runs in a scratch folder on whichever node takes it and ships its ``run.json`` and
+``done.json`` back, which are written here, so the cluster needs no shared disk. A run already
+started here (an interrupted process compare) is shipped out and continues bit-identically;
+an interrupted Ray compare keeps its finished runs and reruns the others from their last file.
+
 The desktop app's Compare workspace calls the same ``run_compare`` with two extra hooks: a
 per-generation callback (``on_generation``: one row like ``runs.csv``'s, sent from the worker
 processes through a queue) to draw curves live, and a ``stop`` event after which every running
@@ -393,6 +399,7 @@ def run_compare(
     user_code: str | None = None,
     code_folder: str | None = None,
     *,
+    backend: Any = None,
     on_generation: Callable[[GenerationRow], None] | None = None,
     on_run_done: Callable[[dict[str, Any]], None] | None = None,
     stop: Any = None,
@@ -406,6 +413,9 @@ def run_compare(
         out: the compare folder (locked while the compare runs).
         workers: 0 runs one run after another here; N > 0 runs N whole runs in parallel
             processes (results identical: every run is independent and seeded).
+        backend: a ``core.parallel.BackendSettings``, which replaces ``workers`` when given:
+            serial, process (its workers, 0: one per CPU) or ray (whole runs as Ray tasks; live
+            rows are not sent, ``stop`` drops the runs in flight).
         progress: stream for the progress bar, or None.
         user_code: the user's code the task may import, exactly as the task names it (a
             fitness function's ``module:function``); a compare never imports it unnamed.
@@ -450,7 +460,16 @@ def run_compare(
             if on_run_done is not None:
                 on_run_done(outcome)
 
-        if workers and (len(pending) > 1 or on_generation is not None or stop is not None):
+        if backend is not None and backend.name == "ray":
+            if pending:  # nothing left to run: no Ray to start
+                _run_on_ray(data, folder, pending, backend, finished, user_code, code_folder, stop)
+        elif backend is not None and backend.name == "process" and pending:
+            from core.parallel import default_workers
+
+            _run_in_pool(
+                data, str(folder), pending, backend.workers or default_workers(), finished, user_code, code_folder, on_generation, stop, worker_niceness
+            )
+        elif backend is None and workers and (len(pending) > 1 or on_generation is not None or stop is not None):
             _run_in_pool(data, str(folder), pending, workers, finished, user_code, code_folder, on_generation, stop, worker_niceness)
         else:
             for algorithm, seed in pending:
@@ -461,6 +480,68 @@ def run_compare(
         if stop is not None and stop.is_set():
             return None
         return write_results(spec, folder, user_code, code_folder)
+
+
+def run_one_shipped(
+    spec_data: dict[str, Any], algorithm: str, seed: int, user_code: str | None, code_folder: str | None, saved_run: str | None
+) -> tuple[dict[str, Any], str, str]:
+    """``run_one`` in a scratch folder (a Ray task on any node): starts from ``saved_run`` (the
+    text of an earlier ``run.json``) when given; returns the outcome and the texts of the run's
+    ``run.json`` and ``done.json``."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="neatscope-compare-") as scratch:
+        folder = run_folder(scratch, algorithm, seed)
+        if saved_run is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "run.json").write_text(saved_run, encoding="utf-8")
+        outcome = run_one(spec_data, scratch, algorithm, seed, user_code, code_folder)
+        return outcome, (folder / "run.json").read_text(encoding="utf-8"), (folder / DONE_FILE).read_text(encoding="utf-8")
+
+
+def _run_on_ray(
+    data: dict,
+    folder: Path,
+    pending: list[tuple[str, int]],
+    backend: Any,
+    report: Callable[[dict[str, Any]], None],
+    user_code: str | None,
+    code_folder: str | None,
+    stop: Any = None,
+) -> None:
+    from collections import deque
+
+    from core.parallel.ray_backend import cluster_cpus, ensure_ray
+    from core.runs.persistence import RunFolder, write_atomically
+
+    ray = ensure_ray(backend.ray_address)
+    # A task lost with its node is run again from the same data: the same run.
+    remote = ray.remote(num_cpus=1, max_retries=3)(run_one_shipped)
+    limit = backend.workers or cluster_cpus()
+    # The user's module is looked up where the user meant, whatever the worker's own folder.
+    code_folder = os.path.abspath(code_folder) if code_folder else os.getcwd()
+    queue = deque(pending)
+    flights: dict[Any, tuple[str, int]] = {}
+    try:
+        while queue or flights:
+            while queue and len(flights) < limit:
+                algorithm, seed = queue.popleft()
+                saved = run_folder(folder, algorithm, seed) / "run.json"
+                saved_text = saved.read_text(encoding="utf-8") if saved.is_file() else None
+                flights[remote.remote(data, algorithm, seed, user_code, code_folder, saved_text)] = (algorithm, seed)
+            done, _ = ray.wait(list(flights), num_returns=1, timeout=0.1)
+            for ref in done:
+                algorithm, seed = flights.pop(ref)
+                outcome, run_text, done_text = ray.get(ref)
+                with RunFolder(run_folder(folder, algorithm, seed)) as held:
+                    write_atomically(held.path / "run.json", run_text)
+                    write_atomically(held.path / DONE_FILE, done_text)
+                report(outcome)
+            if stop is not None and stop.is_set():
+                break
+    finally:
+        for ref in flights:
+            ray.cancel(ref, force=True)
 
 
 # Set in compare worker processes only (by ``_connect_worker``): where generation rows go and

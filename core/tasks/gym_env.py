@@ -9,12 +9,14 @@ raise a ``ValueError`` naming the space.
 from __future__ import annotations
 
 import math
-from concurrent.futures import ProcessPoolExecutor, wait
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from core.networks.batch import PopulationNetwork
+from core.parallel import BackendSettings, Evaluator, Outcome, make_evaluator
 from core.runs.fields import check_int, check_number, check_value, short, shown
 from core.tasks import TaskResult
 from core.tasks.episodes import episode_seeds, spaces_error
@@ -99,15 +101,18 @@ def make_vector_env(env_id: str, num_envs: int, mode: str = "auto"):
 
 
 def run_vector_episodes(
-    env_id: str, population: PopulationNetwork, seeds: np.ndarray, max_steps: int | None, mode: str = "auto"
+    env_id: str, population: PopulationNetwork, seeds: np.ndarray, max_steps: int | None, mode: str = "auto", env: Any = None
 ) -> tuple[np.ndarray, int]:
     """Returns (P, E) and the env steps taken, all P x E episodes stepped in one vector env.
 
     A ``SyncVectorEnv`` seeds each episode, so every genome meets the same E starts. A native
     vector env takes one seed for all its sub-envs: starts are reproducible but not shared.
+    ``env``: a vector env of P x E sub-envs to reuse (kept open); else one is made and closed.
     """
     size, episodes = population.size, len(seeds)
-    env = make_vector_env(env_id, size * episodes, mode)
+    owned = env is None
+    if owned:
+        env = make_vector_env(env_id, size * episodes, mode)
     try:
         spaces = SpaceMap(env_id, env.single_observation_space, env.single_action_space)
         limit = max_steps or (env.spec.max_episode_steps if env.spec and env.spec.max_episode_steps else 1000)
@@ -131,17 +136,43 @@ def run_vector_episodes(
                 break
         return returns.reshape(size, episodes), env_steps
     finally:
-        env.close()
+        if owned:
+            env.close()
 
 
-def _evaluate_chunk(
-    env_id: str, genome_dicts: list[dict], recurrent: bool, seeds: np.ndarray, max_steps: int | None, mode: str
-) -> tuple[np.ndarray, int]:
-    """Worker-process entry: rebuild genomes from plain data and run their episodes."""
-    from core.runs.genome_json import genome_from_dict
+@dataclass(frozen=True, slots=True)
+class GymJob:
+    """Episodes of a gymnasium env as a ``core.parallel`` job: items are ``(genome, recurrent,
+    seeds)``; a chunk's genomes step together in one ``SyncVectorEnv`` (one seed per episode, so a
+    genome's returns do not depend on its chunk). A worker keeps its envs, one per chunk size."""
 
-    genomes = [genome_from_dict(d, f"genome {i}") for i, d in enumerate(genome_dicts)]
-    return run_vector_episodes(env_id, PopulationNetwork(genomes, recurrent), seeds, max_steps, mode)
+    env_id: str
+    max_steps: int | None
+    code_folder: str | None = None
+    fine_grained = False
+    memory_limit_mb = None
+    what = "the environment"
+
+    def build(self) -> Callable[[list[Any]], list[Outcome]]:
+        """Register the env (importing a ``module:Env`` id's module) and return the chunk stepper."""
+        module, colon, _ = self.env_id.partition(":")
+        if colon:
+            from core.tasks.user_code import import_user_module
+
+            import_user_module(module, self.code_folder)
+        envs: dict[int, Any] = {}
+
+        def evaluate(chunk: list[Any]) -> list[Outcome]:
+            genomes = [genome for genome, _, _ in chunk]
+            recurrent, seeds = chunk[0][1], chunk[0][2]
+            count = len(genomes) * len(seeds)
+            if count not in envs:
+                envs[count] = make_vector_env(self.env_id, count, "sync")
+            returns, steps = run_vector_episodes(self.env_id, PopulationNetwork(genomes, recurrent), seeds, self.max_steps, "sync", envs[count])
+            # A chunk's env steps ride on its first genome's outcome.
+            return [((row, steps if i == 0 else 0), None) for i, row in enumerate(returns)]
+
+        return evaluate
 
 
 class GymTask:
@@ -152,10 +183,15 @@ class GymTask:
         episodes: episodes per genome per generation (seeds shared within a generation).
         max_steps: step cap per episode; None uses the env's time limit (or 1000).
         fitness_threshold: solved at this mean return; None takes the env's reward threshold.
-        workers: 0 steps everything in this process; N > 0 splits genomes over N processes
-            (results identical to the serial run; implies per-episode seeding, mode "sync").
+        workers: 0 steps everything in this process (or, with a parallel backend, one worker
+            per CPU); N > 0 splits genomes over N workers (the process backend unless
+            ``backend`` says otherwise). Results are identical to the serial run.
         mode: "auto" uses gymnasium's native vector env where one exists; "sync" always uses
-            ``SyncVectorEnv`` with one seed per episode, shared by all genomes.
+            ``SyncVectorEnv`` with one seed per episode, shared by all genomes. A native vector
+            env seeds all its episodes from one seed, so it cannot be split over workers: asking
+            for workers there is an error (give mode "sync").
+        backend: where genomes are evaluated (``core.parallel.BackendSettings``; not saved with
+            the run: it never changes results).
 
     Raises:
         ValueError: unknown id, or an observation/action space that cannot be mapped.
@@ -174,6 +210,7 @@ class GymTask:
         workers: int = 0,
         mode: str = "auto",
         *,
+        backend: BackendSettings | None = None,
         load_code: bool = True,
         code_folder: str | None = None,
     ):
@@ -198,56 +235,65 @@ class GymTask:
             from core.tasks.user_code import import_user_module
 
             import_user_module(module, code_folder)
-        # Splitting genomes over processes is identical to one batch only with per-episode seeds.
-        self.mode = "sync" if self.workers else mode
-        probe = make_vector_env(env_id, 1)
+        if backend is None:
+            backend = BackendSettings("process" if self.workers else "serial", self.workers)
+        elif self.workers and not backend.parallel:
+            raise ValueError("task.workers applies to the process and ray backends")
+        self.mode = mode
+        self.code_folder = code_folder
+        self._evaluator: Evaluator | None = None
+        probe = make_vector_env(env_id, 1, mode)
         try:
             spaces = SpaceMap(env_id, probe.single_observation_space, probe.single_action_space)
             threshold = probe.spec.reward_threshold if probe.spec else None
+            self._native = not isinstance(probe, _gymnasium().vector.SyncVectorEnv)
         finally:
             probe.close()
+        self.use_backend(backend)
         self.num_inputs, self.num_outputs = spaces.num_inputs, spaces.num_outputs
         chosen = fitness_threshold if fitness_threshold is not None else threshold
         self.fitness_threshold = math.inf if chosen is None else float(chosen)
         self.last_env_steps = 0
-        self._pool: ProcessPoolExecutor | None = None
+
+    def use_backend(self, backend: BackendSettings) -> None:
+        """Evaluate on ``backend`` from the next generation on (results do not change).
+
+        Raises:
+            ValueError: the env has a native vector form and ``backend`` is parallel.
+        """
+        if self._native and backend.parallel:
+            # One seed starts all of a native vector env's episodes: a split population would
+            # meet other starts than the whole one, and the run would depend on the workers.
+            raise ValueError(
+                f"{self.env_id} steps the whole population in its own vector env, which cannot be split over workers "
+                "(same seed, same run); evaluate it serially, or set the task's mode to 'sync'"
+            )
+        self.close()
+        self.backend = backend
+        self.workers = backend.workers if backend.parallel else 0
 
     def evaluate(self, population: PopulationNetwork, rng: np.random.Generator, episodes: int | None = None) -> TaskResult:
         """Mean return of every genome over this generation's shared episode seeds."""
         seeds = episode_seeds(rng, episodes or self.episodes)
-        if self.workers and population.size > 1:
-            returns, self.last_env_steps = self._evaluate_in_pool(population, seeds)
+        if self.backend.parallel:
+            returns, self.last_env_steps = self._evaluate_on_workers(population, seeds)
         else:
             returns, self.last_env_steps = run_vector_episodes(self.env_id, population, seeds, self.max_steps, self.mode)
         fitness = returns.mean(axis=1)
         return TaskResult(fitness, fitness >= self.fitness_threshold, env_steps=self.last_env_steps)
 
-    def _evaluate_in_pool(self, population: PopulationNetwork, seeds: np.ndarray) -> tuple[np.ndarray, int]:
-        import multiprocessing
+    def _evaluate_on_workers(self, population: PopulationNetwork, seeds: np.ndarray) -> tuple[np.ndarray, int]:
+        import os
 
-        from core.runs.genome_json import genome_to_dict
-
-        if self._pool is None:
-            # spawn, not fork: the app's Qt threads must not be duplicated into children.
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-        genomes = population.genomes
-        bounds = np.linspace(0, len(genomes), self.workers + 1).astype(int)
-        futures = [
-            self._pool.submit(
-                _evaluate_chunk, self.env_id, [genome_to_dict(g) for g in genomes[a:b]], population.recurrent, seeds, self.max_steps, self.mode
-            )
-            for a, b in zip(bounds[:-1], bounds[1:])
-            if b > a
-        ]
-        while True:
-            # Poll rather than block so the engine's pause/stop checkpoint still runs.
-            _, pending = wait(futures, timeout=0.05)
-            if not pending:
-                break
-            if population.checkpoint is not None:
-                population.checkpoint()
-        results = [f.result() for f in futures]
-        return np.concatenate([returns for returns, _ in results]), sum(steps for _, steps in results)
+        if self._evaluator is None:
+            folder = os.path.abspath(self.code_folder) if self.code_folder else os.getcwd()
+            self._evaluator = make_evaluator(self.backend, GymJob(self.env_id, self.max_steps, folder))
+        outcomes = self._evaluator.map([(g, population.recurrent, seeds) for g in population.genomes], population.checkpoint)
+        failed = next((message for value, message in outcomes if message is not None), None)
+        if failed is not None:
+            raise ValueError(f"evaluating {self.env_id} on the {self.backend.name} backend failed: {failed}")
+        returns = np.array([value[0] for value, _ in outcomes]).reshape(population.size, len(seeds))
+        return returns, sum(value[1] for value, _ in outcomes)
 
     def spec(self) -> dict[str, Any]:
         """Task name and parameters."""
@@ -262,7 +308,7 @@ class GymTask:
         }
 
     def close(self) -> None:
-        """Shut the worker processes down."""
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
+        """Stop the workers, if any."""
+        if self._evaluator is not None:
+            self._evaluator.close()
+            self._evaluator = None

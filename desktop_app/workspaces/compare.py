@@ -79,13 +79,17 @@ def _quartile_text(quartiles: tuple[float | None, float | None, float | None], d
     return f"{_fmt(median, digits)} [{_fmt(q1, digits)} – {_fmt(q3, digits)}]"
 
 
-def compare_driver(spec_data: dict[str, Any], out: str, workers: int, run: bool, messages: Any, stop: Any) -> None:
+def compare_driver(
+    spec_data: dict[str, Any], out: str, workers: int, run: bool, messages: Any, stop: Any, backend: str = "process", ray_address: str | None = None
+) -> None:
     """The body of a compare's driver process: report the curves already saved in the folder,
     then (``run``) call ``run_compare`` with hooks that forward every row and outcome.
 
     A separate process, not a thread of the app: reading run files and writing the results
     (JSON, matplotlib) hold the GIL for long stretches, which the window would feel as stalls.
     Messages: ("curve", RunCurve, done), ("row", row), ("done", outcome), ("end", summary, error).
+    With ``backend`` "ray" whole runs go to Ray (``ray_address``, else a local Ray that ends with
+    this process): no rows arrive while a run lives, each finished run's curve arrives whole.
     """
     if hasattr(os, "nice"):
         os.nice(WORKER_NICENESS)  # the pool's workers inherit it
@@ -99,7 +103,17 @@ def compare_driver(spec_data: dict[str, Any], out: str, workers: int, run: bool,
                     messages.put(("curve", read_run_curve(out, algorithm, seed), (folder / DONE_FILE).is_file()))
                 except RunFileError:
                     continue
-        if run and not stop.is_set():
+        if run and not stop.is_set() and backend == "ray":
+            from core.parallel import BackendSettings
+
+            def finished_on_ray(outcome: dict[str, Any]) -> None:
+                messages.put(("curve", read_run_curve(out, outcome["algorithm"], outcome["seed"]), True))
+                messages.put(("done", outcome))
+
+            summary = run_compare(
+                spec, out, progress=None, backend=BackendSettings("ray", workers, ray_address), on_run_done=finished_on_ray, stop=stop
+            )
+        elif run and not stop.is_set():
             summary = run_compare(
                 spec,
                 out,
@@ -121,7 +135,7 @@ class CompareJob:
     runs) are sent, so a resumed compare draws its past at once.
     """
 
-    def __init__(self, spec: CompareSpec, out: Path, workers: int, run: bool = True):
+    def __init__(self, spec: CompareSpec, out: Path, workers: int, run: bool = True, backend: str = "process", ray_address: str | None = None):
         import multiprocessing
 
         self.spec, self.out, self.workers, self.run = spec, out, workers, run
@@ -133,7 +147,9 @@ class CompareJob:
         self.ended = False
         self.started = time.perf_counter()
         self.process = context.Process(
-            target=compare_driver, args=(spec.to_dict(), str(out), workers, run, self.messages, self.stop), name="neatscope-compare"
+            target=compare_driver,
+            args=(spec.to_dict(), str(out), workers, run, self.messages, self.stop, backend, ray_address),
+            name="neatscope-compare",
         )
 
     def start(self) -> None:
@@ -280,7 +296,19 @@ class CompareWorkspace(Workspace):
         self.workers = QSpinBox()
         self.workers.setRange(1, 256)
         self.workers.setValue(max(1, os.cpu_count() or 1))
-        self.workers.setToolTip("Worker processes: whole runs run in parallel (results do not depend on this)")
+        self.workers.setToolTip("Workers: whole runs run in parallel (results do not depend on this)")
+        self.backend_box = QComboBox()
+        self.backend_box.addItem("Processes", "process")
+        self.backend_box.addItem("Ray", "ray")
+        self.backend_box.setToolTip(
+            "Where whole runs go: worker processes here (curves drawn live), or Ray (the Evolve workspace's Ray address, "
+            "else a local Ray; each run's curve appears when it ends). Results are the same."
+        )
+        self.backend_box.setCurrentIndex(max(0, self.backend_box.findData(self.settings.value("compare/backend", "process"))))
+        self.backend_box.currentIndexChanged.connect(lambda _: self.settings.setValue("compare/backend", self.backend_box.currentData()))
+        workers_row = QHBoxLayout()
+        workers_row.addWidget(self.backend_box, 1)
+        workers_row.addWidget(self.workers, 1)
         self.out_box = QLineEdit()
         self.out_box.setPlaceholderText("a new folder under the data folder")
         self.out_box.setToolTip("The compare folder: compare.json, runs/<algorithm>-seed<N>/, and at the end runs.csv, summary.csv/json, curves.png/svg")
@@ -298,7 +326,7 @@ class CompareWorkspace(Workspace):
         form.addRow("Evaluations", self.budget)
         form.addRow("Max generations", self.max_generations)
         form.addRow(self.stop_when_solved)
-        form.addRow("Workers", self.workers)
+        form.addRow("Workers", workers_row)
         form.addRow("Folder", out_row)
         settings = QGroupBox("Compare")
         settings.setLayout(form)
@@ -571,7 +599,9 @@ class CompareWorkspace(Workspace):
         self.data = CompareData(spec)
         self.out = out
         self._reset_plots(spec)
-        self.job = CompareJob(spec, out, self.workers.value(), run=run)
+        address = str(self.settings.value("evaluation/ray_address", "")).strip() or None
+        backend = self.backend_box.currentData()
+        self.job = CompareJob(spec, out, self.workers.value(), run=run, backend=backend, ray_address=address if backend == "ray" else None)
         self.job.start()
         self._poll.start()
         self._dirty = True

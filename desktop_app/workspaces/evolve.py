@@ -233,6 +233,7 @@ class EvolveWorkspace(Workspace):
         self.paused = False
         self.clock = ActiveClock()
         self.last_error = ""
+        self.backend_note = ""  # why the chosen backend does not apply to this run, if it does not
         self._origin: tuple[Any, dict, int, str] | None = None  # config, task spec, seed, algorithm: what Reset restarts
         self._evaluations_at_start = 0
         self._run_target = 0
@@ -278,10 +279,39 @@ class EvolveWorkspace(Workspace):
         self.seed_box.setPlaceholderText("empty: a fresh random seed")
         self.seed_box.setToolTip("Same seed and config give the same run, bit for bit. Leave empty for fresh entropy (shown once the run starts).")
         self.seed_box.textEdited.connect(self._on_form_edited)
+        self.backend_box = QComboBox()
+        for name, label in (("serial", "Serial"), ("process", "Processes"), ("ray", "Ray")):
+            self.backend_box.addItem(label, name)
+        self.backend_box.setToolTip(
+            "Where genomes are evaluated for gymnasium envs without a vector form and your own fitness functions: "
+            "this process, worker processes, or a Ray cluster (pip install 'neatscope[ray]'). Results are the same "
+            "whichever; built-in tasks evaluate their whole population in one batch. Applies when a run starts."
+        )
+        self.workers_box = QSpinBox()
+        self.workers_box.setRange(0, 1024)
+        self.workers_box.setSpecialValueText("1 per CPU")
+        self.workers_box.setSuffix(" workers")
+        self.workers_box.setToolTip("Workers of the process or Ray backend (1 per CPU: of this machine, or of the Ray cluster)")
+        self.workers_box.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.ray_address = QLineEdit()
+        self.ray_address.setPlaceholderText("empty: a local Ray; or auto, ray://host:10001")
+        self.ray_address.setToolTip("The Ray cluster to connect to (empty starts a local Ray, shut down when the app quits)")
+        backend_row = QHBoxLayout()
+        backend_row.setContentsMargins(0, 0, 0, 0)
+        backend_row.addWidget(self.backend_box, 1)
+        backend_row.addWidget(self.workers_box, 1)
+        backend_widget = QWidget()
+        backend_widget.setLayout(backend_row)
+        self.backend_box.currentIndexChanged.connect(self._on_backend_edited)
+        self.workers_box.valueChanged.connect(self._on_backend_edited)
+        self.ray_address.editingFinished.connect(self._on_backend_edited)
         head = QFormLayout()
         head.addRow("Algorithm", self.algorithm_box)
         head.addRow("Task", self.task_box)
         head.addRow("Seed", self.seed_box)
+        head.addRow("Backend", backend_widget)
+        head.addRow("Ray address", self.ray_address)
+        self._backend_form = head
 
         self.config_form = ConfigForm()
         self.config_form.edited.connect(self._on_form_edited)
@@ -637,7 +667,7 @@ class EvolveWorkspace(Workspace):
             self._error("Cannot start the run", f"{cls.title} on {self.task_box.text()}: {error}")
             return False
         self._start(run, self._new_run_dir(task.name, run.seed_entropy))
-        self.show_message(f"New run: {run.title} on {self.run.task_title}, seed {run.seed_entropy}")
+        self.show_message(f"New run: {run.title} on {self.run.task_title}, seed {run.seed_entropy}" + (f" · {self.backend_note}" if self.backend_note else ""))
         return True
 
     @Slot()
@@ -673,9 +703,50 @@ class EvolveWorkspace(Workspace):
             folder = self.runs_folder() / f"{stamp}-{task_name}-seed{seed}-{suffix}"
         return folder
 
+    # --- evaluation backend ---------------------------------------------------------------------
+
+    def backend_settings(self) -> Any:
+        """The backend the sidebar names (``core.parallel.BackendSettings``)."""
+        from core.parallel import BackendSettings
+
+        name = self.backend_box.currentData()
+        address = self.ray_address.text().strip() or None
+        return BackendSettings(name, 0 if name == "serial" else self.workers_box.value(), address if name == "ray" else None)
+
+    def _on_backend_edited(self, *_: object) -> None:
+        name = self.backend_box.currentData()
+        self.workers_box.setEnabled(name != "serial")
+        self._backend_form.setRowVisible(self.ray_address, name == "ray")
+        self.settings.setValue("evaluation/backend", name)
+        self.settings.setValue("evaluation/workers", self.workers_box.value())
+        self.settings.setValue("evaluation/ray_address", self.ray_address.text().strip())
+
+    def _apply_backend(self, task: Any) -> None:
+        """Evaluate ``task`` on the sidebar's backend; where it cannot, serially, saying why."""
+        from core.parallel import BackendSettings
+
+        settings = self.backend_settings()
+        if not callable(getattr(task, "use_backend", None)):
+            if settings.parallel:
+                self.backend_note = f"{task.name} evaluates its whole population in one batch: the {settings.name} backend does not apply"
+            return
+        try:
+            if settings.name == "ray":
+                from core.parallel.ray_backend import ensure_ray
+
+                # Here, on the GUI thread: Ray starts once, not in the middle of a generation.
+                self.shell.status_label.setText("Starting Ray…")
+                ensure_ray(settings.ray_address)
+            task.use_backend(settings)
+        except ValueError as error:
+            self._error("Evaluating serially", f"The {settings.name} backend cannot evaluate this run: {error}")
+            task.use_backend(BackendSettings("serial"))
+
     def _start(self, run: Any, run_dir: Path | None = None, source: str | None = None, saved: bool = False) -> None:
         """Hand ``run`` to a fresh worker; every panel forgets the previous run."""
         self._shutdown_worker()
+        self.backend_note = ""
+        self._apply_backend(run.task)
         # Captured now, while no other thread owns the run: what Reset starts again from.
         self._origin = (run.config, run.task.spec(), run.seed_entropy, run.name)
         self.run = run_info(run, source)
@@ -938,6 +1009,8 @@ class EvolveWorkspace(Workspace):
             seconds = self.clock.seconds
             if seconds > 0:  # nothing run in this session yet (an opened file): no speed to show
                 rate = (last.evaluations - self._evaluations_at_start) / seconds
+                workers = int(dict(last.timings).get("workers", 1))
+                parts.append("1 worker" if workers == 1 else f"{workers} workers")
                 parts.append(f"{rate:,.0f} evaluations/s")
                 parts.append(f"elapsed {seconds:.1f} s")
             if last.fitness_faults:
@@ -1229,6 +1302,17 @@ class EvolveWorkspace(Workspace):
             self.task_box.combo.setCurrentText(str(task))
         self.seed_box.setText(str(self.settings.value("seed", "0")))
         self.autosave_box.setValue(int(self.settings.value("autosave_every", 10)))
+        backend = self.settings.value("evaluation/backend", "serial")
+        workers = int(self.settings.value("evaluation/workers", 0))
+        address = str(self.settings.value("evaluation/ray_address", ""))
+        for box in (self.backend_box, self.workers_box):
+            box.blockSignals(True)
+        self.backend_box.setCurrentIndex(max(0, self.backend_box.findData(backend)))
+        self.workers_box.setValue(workers)
+        self.ray_address.setText(address)
+        for box in (self.backend_box, self.workers_box):
+            box.blockSignals(False)
+        self._on_backend_edited()
         last_config = self.settings.value("last_config")
         if last_config and Path(last_config).exists() and self.settings.value("last_config_algorithm", "neat") == self.algorithm_name:
             try:

@@ -222,7 +222,7 @@ class Neat(AlgorithmBase):
         finished = time.perf_counter()
 
         timings.update(report_s=reported - evaluated, reproduce_s=bred - reported, speciate_s=finished - bred, total_s=finished - started)
-        report = report.with_timings(timings)
+        report = report.with_timings({**timings, **self.evaluation_timings()})
         self.history.append(report)
         logger.debug("generation %d best %.4f species %d", report.generation, report.best_fitness, len(report.species))
         return report

@@ -90,3 +90,19 @@ def eats_memory(network):
 
 def interrupts(network):
     raise KeyboardInterrupt
+
+
+# --- a worker lost mid-generation (the ray backend's retry test) ---------------------------
+# While the file NEATSCOPE_DIES_ONCE names exists, the first genome evaluated deletes it and
+# kills its own process with SIGKILL: a worker lost once, mid-generation.
+
+
+def dies_once(network):
+    import os
+    import signal
+
+    marker = os.environ.get("NEATSCOPE_DIES_ONCE")
+    if marker and os.path.exists(marker):
+        os.remove(marker)
+        os.kill(os.getpid(), signal.SIGKILL)
+    return xor_fitness(network)

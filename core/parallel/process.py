@@ -1,15 +1,15 @@
-"""The user's fitness function in worker processes: a genome that exits, crashes, hangs or eats
-the memory faults alone, and the run goes on.
+"""The process backend: worker processes on this machine. A genome whose evaluation exits,
+crashes, hangs or eats the memory faults alone, and the run goes on.
 
-Each worker imports the function itself (the run's process never does), limits its own address
-space (``resource.setrlimit``), and evaluates one genome at a time, so when a worker dies or
-overruns the per-genome timeout the genome it held is known: it is faulted with the reason and
-the worker is replaced. Results do not depend on which worker evaluated which genome.
+Each worker builds the job itself (the run's process never imports a user's function), limits
+its own address space (``resource.setrlimit``), and evaluates one chunk at a time (one genome
+for a fine-grained job), so when a worker dies or overruns the timeout the genomes it held are
+known: they are faulted with the reason and the worker is replaced. Results do not depend on
+which worker evaluated which chunk.
 """
 
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
 import signal
@@ -20,20 +20,11 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-MESSAGE_CHARACTERS = 300
+from core.parallel import Job, Outcome, cut, failure_message, split
+
 # Importing numpy and the user's module in a fresh process: generous, but a module that hangs
 # while importing must not hang the run.
 STARTUP_TIMEOUT_S = 120.0
-
-
-def cut(text: str, limit: int = MESSAGE_CHARACTERS) -> str:
-    """``text`` shortened to ``limit`` characters (fault messages are kept in every report)."""
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def failure_message(error: BaseException) -> str:
-    """How a fault caused by ``error`` reads in reports: ``Type: message``."""
-    return cut(f"{type(error).__name__}: {error}")
 
 
 def _limit_memory(megabytes: int | None) -> None:
@@ -57,20 +48,18 @@ def _limit_memory(megabytes: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def worker_main(connection: Connection, target: str, folder: str | None, memory_limit_mb: int | None) -> None:
-    """A worker process: import the function, then evaluate genomes until told to stop.
+def worker_main(connection: Connection, job: Job) -> None:
+    """A worker process: build the job, then evaluate chunks until told to stop.
 
-    Messages in: ``(index, genome, recurrent)`` or None (stop). Out: ``("ready",)`` or
-    ``("error", text)`` once, then ``(index, fitness, None)`` or ``(index, None, text)``.
+    Messages in: ``(index, chunk)`` or None (stop). Out: ``("ready",)`` or ``("error", text)``
+    once, then ``(index, outcomes, None)`` or ``(index, None, text)``.
     """
     # Ctrl-C is the run's to handle; it stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    memory_limit_mb = getattr(job, "memory_limit_mb", None)
     try:
-        from core.networks.decode import decode
-        from core.tasks.user_code import import_function
-
         _limit_memory(memory_limit_mb)
-        function = import_function(target, folder)
+        function = job.build()
     except BaseException as error:  # noqa: BLE001 - reported to the run, which raises it there
         connection.send(("error", cut(str(error) if isinstance(error, ValueError) else failure_message(error))))
         return
@@ -82,26 +71,26 @@ def worker_main(connection: Connection, target: str, folder: str | None, memory_
             return
         if message is None:
             return
-        index, genome, recurrent = message
-        value, failure = math.nan, None
+        index, chunk = message
+        outcomes, failure = None, None
         try:
-            value = float(function(decode(genome, recurrent=recurrent)))
-        except BaseException as error:  # noqa: BLE001 - SystemExit, GeneratorExit, MemoryError...: one genome's fault
+            outcomes = function(chunk)
+        except BaseException as error:  # noqa: BLE001 - SystemExit, GeneratorExit, MemoryError...: this chunk's fault
             failure = failure_message(error)
             if isinstance(error, MemoryError) and memory_limit_mb:
                 failure = cut(f"{failure} (over the worker's {memory_limit_mb} MB memory limit)")
         # Sent after the except block, which frees the failed call's frames (a memory hog's hoard).
-        connection.send((index, value, None) if failure is None else (index, None, failure))
+        connection.send((index, outcomes, None) if failure is None else (index, None, failure))
 
 
 @dataclass(slots=True)
 class _Worker:
     process: Any
     connection: Connection
-    task: tuple[int, float] | None = None  # (genome index, monotonic start) while evaluating
+    task: tuple[int, float] | None = None  # (chunk index, monotonic start) while evaluating
 
 
-def death_reason(exitcode: int | None, memory_limit_mb: int | None) -> str:
+def death_reason(exitcode: int | None, what: str = "the fitness function") -> str:
     """Why a worker process ended, in words."""
     if exitcode is not None and exitcode < 0:
         try:
@@ -109,36 +98,35 @@ def death_reason(exitcode: int | None, memory_limit_mb: int | None) -> str:
         except ValueError:
             name = f"signal {-exitcode}"
         hint = " (out of memory?)" if name == "SIGKILL" else ""
-        return f"the fitness function crashed its worker process ({name}{hint})"
-    return f"the fitness function ended its worker process (exit status {exitcode})"
+        return f"{what} crashed its worker process ({name}{hint})"
+    return f"{what} ended its worker process (exit status {exitcode})"
 
 
-class IsolatedEvaluator:
-    """Worker processes that evaluate genomes with the user's fitness function.
+class ProcessEvaluator:
+    """Worker processes that evaluate a job's items.
 
     Args:
-        target: ``module:function`` each worker imports.
-        folder: where the module is looked up first (default: the current folder).
+        job: what each worker builds (see ``core.parallel.Job``).
         workers: processes (at least 1).
-        timeout: seconds one genome may take; None waits forever.
-        memory_limit_mb: address space each worker may add to what it had after start-up.
 
     Raises:
-        ValueError: the function cannot be imported (reported by the first worker).
+        ValueError: the job cannot be built (reported by the first worker).
     """
 
-    def __init__(self, target: str, folder: str | None, workers: int = 1, timeout: float | None = None, memory_limit_mb: int | None = None):
-        self.target, self.folder = target, folder
-        self.timeout, self.memory_limit_mb = timeout, memory_limit_mb
+    backend = "process"
+
+    def __init__(self, job: Job, workers: int = 1):
+        self.job = job
+        self.what = getattr(job, "what", "the evaluation")
         # spawn, not fork: the app's Qt threads must not be duplicated into children.
         self._context = multiprocessing.get_context("spawn")
-        self.size = max(1, workers)
+        self.workers = max(1, workers)
         self._workers: list[_Worker] = []
         self._top_up()
 
     def _top_up(self) -> None:
-        """Start workers until there are ``size``, all ready (started together, awaited in turn)."""
-        started = [self._spawn() for _ in range(self.size - len(self._workers))]
+        """Start workers until there are ``workers``, all ready (started together, awaited in turn)."""
+        started = [self._spawn() for _ in range(self.workers - len(self._workers))]
         try:
             for worker in started:
                 self._await_ready(worker)
@@ -150,9 +138,7 @@ class IsolatedEvaluator:
 
     def _spawn(self) -> _Worker:
         parent_end, child_end = self._context.Pipe()
-        process = self._context.Process(
-            target=worker_main, args=(child_end, self.target, self.folder, self.memory_limit_mb), daemon=True, name="neatscope-fitness"
-        )
+        process = self._context.Process(target=worker_main, args=(child_end, self.job), daemon=True, name="neatscope-worker")
         process.start()
         child_end.close()
         return _Worker(process, parent_end)
@@ -160,13 +146,13 @@ class IsolatedEvaluator:
     def _await_ready(self, worker: _Worker) -> None:
         if not worker.connection.poll(STARTUP_TIMEOUT_S):
             self._stop(worker)
-            raise ValueError(f"the fitness function {self.target} did not load within {STARTUP_TIMEOUT_S:.0f} s")
+            raise ValueError(f"{self.what} did not load within {STARTUP_TIMEOUT_S:.0f} s")
         try:
             message = worker.connection.recv()
         except (EOFError, OSError):
             worker.process.join(5)
             self._stop(worker)
-            raise ValueError(f"loading {self.target}: {death_reason(worker.process.exitcode, self.memory_limit_mb)}") from None
+            raise ValueError(f"loading {self.what}: {death_reason(worker.process.exitcode, self.what)}") from None
         if message[0] != "ready":
             self._stop(worker)
             raise ValueError(message[1])
@@ -185,31 +171,30 @@ class IsolatedEvaluator:
         worker.process.join(5)
         worker.connection.close()
 
-    def evaluate(
-        self, genomes: Sequence[Any], recurrent: bool, checkpoint: Callable[[], None] | None = None
-    ) -> tuple[list[float], list[tuple[int, str]]]:
-        """Fitness of every genome (NaN for a fault) and ``(index, message)`` per fault.
+    def map(self, items: Sequence[Any], checkpoint: Callable[[], None] | None = None, timeout: float | None = None) -> list[Outcome]:
+        """One outcome per item, in order (see ``core.parallel.Evaluator``).
 
-        ``checkpoint`` runs between results; if it raises (stop), the genomes in flight are
-        abandoned (their workers replaced at the next call) and the exception propagates.
+        A fine-grained job's items go one at a time; others in one chunk per worker. When a
+        worker dies or its chunk overruns ``timeout`` (per item), every item of that chunk faults.
         """
         self._top_up()
-        fitness = [math.nan] * len(genomes)
-        errors: dict[int, str] = {}
-        pending = deque(range(len(genomes)))
+        ranges = [(i, i + 1) for i in range(len(items))] if self.job.fine_grained else split(len(items), self.workers)
+        results: dict[int, list[Outcome]] = {}
+        pending = deque(range(len(ranges)))
         try:
             while pending or any(w.task for w in self._workers):
                 for worker in list(self._workers):
                     if worker.task is None and pending:
                         index = pending.popleft()
+                        start, end = ranges[index]
                         try:
-                            worker.connection.send((index, genomes[index], recurrent))
-                        except (BrokenPipeError, OSError):  # died between genomes: try again on a fresh one
+                            worker.connection.send((index, list(items[start:end])))
+                        except (BrokenPipeError, OSError):  # died between chunks: try again on a fresh one
                             pending.appendleft(index)
                             self._replace(worker)
                             continue
                         worker.task = (index, time.monotonic())
-                self._collect(fitness, errors, poll_s=0.05 if checkpoint is not None else 1.0)
+                self._collect(ranges, results, timeout, poll_s=0.05 if checkpoint is not None else 1.0)
                 if checkpoint is not None:
                     checkpoint()
         except BaseException:
@@ -218,42 +203,45 @@ class IsolatedEvaluator:
                 self._stop(worker)
             self._workers = [w for w in self._workers if all(w is not a for a in abandoned)]
             raise
-        return fitness, sorted(errors.items())
+        return [outcome for index in range(len(ranges)) for outcome in results[index]]
 
-    def _collect(self, fitness: list[float], errors: dict[int, str], poll_s: float) -> None:
+    def _collect(self, ranges: list[tuple[int, int]], results: dict[int, list[Outcome]], timeout: float | None, poll_s: float) -> None:
         busy = [w for w in self._workers if w.task is not None]
         if not busy:
             return
+
+        def limit(worker: _Worker) -> float | None:
+            start, end = ranges[worker.task[0]]  # type: ignore[index]
+            return None if timeout is None else timeout * (end - start)
+
         now = time.monotonic()
         wait_s = poll_s
-        if self.timeout is not None:
-            wait_s = max(0.0, min(wait_s, min(w.task[1] + self.timeout for w in busy) - now))  # type: ignore[index]
+        if timeout is not None:
+            wait_s = max(0.0, min(wait_s, min(w.task[1] + limit(w) for w in busy) - now))  # type: ignore[index,operator]
         wait([w.connection for w in busy] + [w.process.sentinel for w in busy], timeout=wait_s)
         now = time.monotonic()
         for worker in busy:
             index, started = worker.task  # type: ignore[misc]
+            size = ranges[index][1] - ranges[index][0]
             reason = None
             if worker.connection.poll():
                 try:
-                    _, value, message = worker.connection.recv()
+                    _, outcomes, message = worker.connection.recv()
                 except (EOFError, OSError):
                     reason = "lost"
                 else:
                     worker.task = None
-                    if message is not None:
-                        errors[index] = message
-                    else:
-                        fitness[index] = value
-                        if not math.isfinite(value):
-                            errors[index] = f"fitness {value}"
+                    results[index] = outcomes if message is None else [(None, message)] * size
                     continue
+            allowed = limit(worker)
             if reason is not None or not worker.process.is_alive():
                 worker.process.join(5)
-                errors[index] = death_reason(worker.process.exitcode, self.memory_limit_mb)
-            elif self.timeout is not None and now - started >= self.timeout:
-                errors[index] = f"the fitness function took longer than {self.timeout:g} s (its worker was stopped)"
+                message = death_reason(worker.process.exitcode, self.what)
+            elif allowed is not None and now - started >= allowed:
+                message = f"{self.what} took longer than {timeout:g} s (its worker was stopped)"
             else:
                 continue
+            results[index] = [(None, message)] * size
             worker.task = None
             self._replace(worker)
 
