@@ -40,33 +40,60 @@ def mutate(genome: Genome, config: NeatConfig, tracker: InnovationTracker, rng: 
         mutate_node_functions(genome, config, rng)
 
 
+def unit_noise(distribution: str, rng: np.random.Generator, count: int) -> np.ndarray:
+    """``count`` draws of N(0, 1) ("gaussian") or U(-1, 1) ("uniform", Stanley's randposneg()*randfloat())."""
+    return rng.standard_normal(count) if distribution == "gaussian" else rng.uniform(-1.0, 1.0, count)
+
+
+def new_weights(config: NeatConfig, rng: np.random.Generator, shape: int | tuple[int, ...]) -> np.ndarray:
+    """Fresh connection weights: N(0, init_stdev) or U(-init_range, init_range), clamped to [min, max]."""
+    weights = config.weights
+    if weights.init_distribution == "gaussian":
+        drawn = rng.standard_normal(shape) * weights.init_stdev
+    else:
+        drawn = rng.uniform(-weights.init_range, weights.init_range, shape)
+    return np.clip(drawn, weights.min, weights.max)
+
+
 def mutate_weights(genome: Genome, config: NeatConfig, rng: np.random.Generator) -> None:
     """Perturb or replace every connection weight and non-input bias (paper: 90% perturb, 10% new).
 
-    Biases are treated as the weights of the paper's bias input, so they follow the same rule.
+    Biases are treated as the weights of the paper's bias input, so they follow the same rule;
+    with ``nodes.bias_input`` the bias input's links are connection genes and node biases stay 0.
+    Perturbations are N(0, perturb_power) or U(-perturb_power, perturb_power); replacements
+    come from the initial weight distribution.
     """
     weights = config.weights
     connections = list(genome.connections.values())
-    biased_nodes = [node for node in genome.nodes.values() if node.kind != "input"]
+    biased_nodes = [] if config.nodes.bias_input else [node for node in genome.nodes.values() if node.kind in ("output", "hidden")]
     count = len(connections) + len(biased_nodes)
     if count == 0:
         return
     # Genomes hold a handful of genes: a plain loop over pre-drawn numbers beats numpy's per-call cost.
     perturb_draws = rng.random(count).tolist()
-    noise = rng.standard_normal(count).tolist()
-    perturb_prob, power, stdev = weights.perturb_prob, weights.perturb_power, weights.init_stdev
+    noise = unit_noise(weights.perturb_distribution, rng, count)
+    if weights.init_distribution == weights.perturb_distribution:
+        replacements = noise  # one row of draws serves both, as before the uniform options existed
+    else:
+        replacements = unit_noise(weights.init_distribution, rng, count)
+    replace_scale = weights.init_stdev if weights.init_distribution == "gaussian" else weights.init_range
+    perturb_prob, power = weights.perturb_prob, weights.perturb_power
     low, high = weights.min, weights.max
-    for gene, draw, z, attribute in zip(
-        connections + biased_nodes, perturb_draws, noise, ["weight"] * len(connections) + ["bias"] * len(biased_nodes)
+    for gene, draw, z, fresh, attribute in zip(
+        connections + biased_nodes,
+        perturb_draws,
+        noise.tolist(),
+        replacements.tolist(),
+        ["weight"] * len(connections) + ["bias"] * len(biased_nodes),
     ):
-        value = getattr(gene, attribute) + z * power if draw < perturb_prob else z * stdev
+        value = getattr(gene, attribute) + z * power if draw < perturb_prob else fresh * replace_scale
         setattr(gene, attribute, low if value < low else high if value > high else value)
 
 
 def mutate_node_functions(genome: Genome, config: NeatConfig, rng: np.random.Generator) -> None:
     """Mutate each non-input node's response, activation and aggregation with their probabilities."""
     nodes_config = config.nodes
-    candidates = [node for node in genome.nodes.values() if node.kind != "input"]
+    candidates = [node for node in genome.nodes.values() if node.kind in ("output", "hidden")]
     if not candidates:
         return
     draws = rng.random((len(candidates), 3)).tolist()
@@ -99,7 +126,7 @@ def mutate_add_connection(
     feed_forward = config.population.feed_forward
     nodes = genome.nodes
     sources = [n for n, node in nodes.items() if not (feed_forward and node.kind == "output")]
-    targets = [n for n, node in nodes.items() if node.kind != "input"]
+    targets = [n for n, node in nodes.items() if node.kind in ("output", "hidden")]
     if not sources or not targets:
         return False
     existing = {(c.in_node, c.out_node) for c in genome.connections.values()}
@@ -113,7 +140,10 @@ def mutate_add_connection(
         if feed_forward and creates_cycle(genome.connections, in_node, out_node):
             continue
         innovation = tracker.connection_innovation(in_node, out_node)
-        weight = float(np.clip(rng.standard_normal() * config.weights.init_stdev, config.weights.min, config.weights.max))
+        if config.weights.init_distribution == "gaussian":  # one scalar draw, as before the uniform option
+            weight = float(np.clip(rng.standard_normal() * config.weights.init_stdev, config.weights.min, config.weights.max))
+        else:
+            weight = float(new_weights(config, rng, 1)[0])
         genome.connections[innovation] = ConnectionGene(innovation, in_node, out_node, weight, True)
         return True
     return False
