@@ -196,9 +196,15 @@ def _check_counts(args: argparse.Namespace) -> None:
         raise ValueError(f"--fitness-timeout must be positive, got {args.fitness_timeout}")
 
 
-def task_from_args(args: argparse.Namespace) -> Any:
-    """The task a ``run`` command names: a built-in task, ``--env`` or ``--fitness``."""
+def task_from_args(args: argparse.Namespace, preset_options: dict[str, Any] | None = None) -> Any:
+    """The task a ``run`` command names: a built-in task, ``--env`` or ``--fitness``.
+
+    ``preset_options`` are task options a ``--preset`` sets (the preset's ``[task.NAME]``).
+    """
     from core.tasks import make_task
+
+    if preset_options and (args.env or args.fitness or args.task in ("cartpole", "playground")):
+        raise ValueError(f"the preset sets task options ({', '.join(preset_options)}) this task does not take")
 
     if sum(bool(x) for x in (args.env, args.task, args.fitness)) > 1:
         raise ValueError("give one of: a task name, --env, --fitness")
@@ -257,7 +263,7 @@ def task_from_args(args: argparse.Namespace) -> Any:
         if args.threshold is not None:
             spec["fitness_threshold"] = args.threshold
         return make_task(spec)
-    spec = {"name": args.task}
+    spec = {"name": args.task, **(preset_options or {})}
     if args.resolution is not None:
         spec["resolution"] = args.resolution
     if args.threshold is not None:
@@ -270,6 +276,45 @@ def algorithm_config(cls: type, config_path: str | None, population: int | None,
     config = cls.load_config(config_path, layers=layers)
     if population is not None:
         config = config.replace(**{cls.population_size_key: population})
+    return config
+
+
+def _preset(args: argparse.Namespace) -> Any:
+    """The ``--preset`` named, checked against ``--algorithm`` (it picks the algorithm when none is given)."""
+    name = getattr(args, "preset", None)
+    if name is None:
+        return None
+    from core.runs.presets import load_preset
+
+    preset = load_preset(name)
+    if args.algorithm is None:
+        args.algorithm = preset.algorithm
+    elif args.algorithm != preset.algorithm:
+        raise ValueError(f"--preset {name} is for --algorithm {preset.algorithm}, not {args.algorithm}")
+    return preset
+
+
+def _preset_task_options(preset: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """The preset's options for the task named on the command line."""
+    if preset is None or not args.task:
+        return {}
+    return preset.options_for(args.task)
+
+
+def _neat_python_config(args: argparse.Namespace, cls: type, config: Any) -> Any:
+    """``config`` with the keys of a neat-python INI file mapped onto it (one warning lists the rest)."""
+    from core.runs.neat_python import read_neat_python_config
+
+    if cls.name != "neat":
+        raise ValueError("--neat-python-config applies to --algorithm neat")
+    if args.config or getattr(args, "preset", None):
+        raise ValueError("give --neat-python-config alone, not with --config or --preset")
+    imported = read_neat_python_config(args.neat_python_config)
+    if imported.unmapped:
+        print(f"warning: {args.neat_python_config}: no NEAT Scope equivalent for {', '.join(imported.unmapped)} (ignored)", file=sys.stderr)
+    config = cls.load_config(None, overrides=imported.overrides)
+    if args.population is not None:
+        config = config.replace(**{cls.population_size_key: args.population})
     return config
 
 
@@ -301,9 +346,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _check_output_file("--save", args.save)
     _check_output_file("--json", args.json)
     _check_output_folder("--run-dir", args.run_dir)
+    preset = _preset(args)
     layers = _backprop_layers(args)
+    if preset is not None:
+        layers = (preset.config, *layers)
     cls = algorithm_class(args.algorithm)
     config = algorithm_config(cls, args.config, args.population, layers)
+    if getattr(args, "neat_python_config", None):
+        config = _neat_python_config(args, cls, config)
     generations = DEFAULT_GENERATIONS if args.generations is None else args.generations
     folder = None
     if args.run_dir:  # a plain run never loads the saving code
@@ -312,7 +362,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         folder = RunFolder(args.run_dir)
         folder.acquire()
     try:
-        task = task_from_args(args)
+        task = task_from_args(args, _preset_task_options(preset, args))
         try:
             run = cls(config, task, args.seed)
             run.kernel = args.kernel
@@ -524,6 +574,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=None, help="random seed (default: fresh entropy, reported in the summary)")
     run.add_argument("--config", metavar="FILE.toml", help="config keys to change (see resources/<algorithm>_default.toml)")
     run.add_argument("--population", type=int, help="population size (overrides the config)")
+    run.add_argument(
+        "--preset", metavar="NAME", help="a shipped config preset under the --config file: paper (Stanley & Miikkulainen 2002's NEAT and XOR; see README)"
+    )
+    run.add_argument("--neat-python-config", metavar="FILE", help="read a neat-python INI config and map its keys onto NEAT's (one warning lists keys without an equivalent)")
     run.add_argument("--run-dir", metavar="DIR", help="run folder: autosaves and the goal, for `neatscope resume DIR` after a crash")
     _add_evolve_options(run)
     run.set_defaults(handler=_cmd_run)
