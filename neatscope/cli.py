@@ -301,8 +301,9 @@ def _preset_task_options(preset: Any, args: argparse.Namespace) -> dict[str, Any
     return preset.options_for(args.task)
 
 
-def _neat_python_config(args: argparse.Namespace, cls: type, config: Any) -> Any:
-    """``config`` with the keys of a neat-python INI file mapped onto it (one warning lists the rest)."""
+def _neat_python_config(args: argparse.Namespace, cls: type) -> tuple[Any, dict[str, Any]]:
+    """NEAT's config from a neat-python INI file, and the task options it sets (one warning
+    lists the keys without an equivalent)."""
     from core.runs.neat_python import read_neat_python_config
 
     if cls.name != "neat":
@@ -311,11 +312,14 @@ def _neat_python_config(args: argparse.Namespace, cls: type, config: Any) -> Any
         raise ValueError("give --neat-python-config alone, not with --config or --preset")
     imported = read_neat_python_config(args.neat_python_config)
     if imported.unmapped:
-        print(f"warning: {args.neat_python_config}: no NEAT Scope equivalent for {', '.join(imported.unmapped)} (ignored)", file=sys.stderr)
+        print(f"warning: {args.neat_python_config}: no NEAT Scope equivalent for {'; '.join(imported.unmapped)} (ignored)", file=sys.stderr)
     config = cls.load_config(None, overrides=imported.overrides)
     if args.population is not None:
         config = config.replace(**{cls.population_size_key: args.population})
-    return config
+    options = dict(imported.task_options)
+    if args.threshold is not None or args.env or args.fitness or args.task not in ("xor", None):
+        options.pop("fitness_threshold", None)  # --threshold wins; other tasks take it from --threshold only
+    return config, {"options": options, "num_inputs": imported.num_inputs, "num_outputs": imported.num_outputs}
 
 
 def _backprop_layers(args: argparse.Namespace) -> tuple[dict, ...]:
@@ -351,9 +355,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if preset is not None:
         layers = (preset.config, *layers)
     cls = algorithm_class(args.algorithm)
-    config = algorithm_config(cls, args.config, args.population, layers)
+    imported: dict[str, Any] = {}
     if getattr(args, "neat_python_config", None):
-        config = _neat_python_config(args, cls, config)
+        config, imported = _neat_python_config(args, cls)
+    else:
+        config = algorithm_config(cls, args.config, args.population, layers)
     generations = DEFAULT_GENERATIONS if args.generations is None else args.generations
     folder = None
     if args.run_dir:  # a plain run never loads the saving code
@@ -362,8 +368,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         folder = RunFolder(args.run_dir)
         folder.acquire()
     try:
-        task = task_from_args(args, _preset_task_options(preset, args))
+        task = task_from_args(args, {**_preset_task_options(preset, args), **imported.get("options", {})})
         try:
+            for side in ("inputs", "outputs"):
+                declared = imported.get(f"num_{side}")
+                if declared is not None and declared != getattr(task, f"num_{side}"):
+                    raise ValueError(
+                        f"{args.neat_python_config}: [DefaultGenome] num_{side} = {declared}, but task {task.name} has {getattr(task, f'num_{side}')} {side}"
+                    )
             run = cls(config, task, args.seed)
             run.kernel = args.kernel
             saves = _Saves(run, args.save, folder)
