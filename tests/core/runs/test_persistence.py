@@ -119,3 +119,39 @@ def test_serialised_text_equals_the_run_dict_as_the_history_grows(saved):
     for _ in range(3):
         assert json_module.loads(dumps_run(evolution)) == json_module.loads(json_module.dumps(run_to_dict(evolution)))
         evolution.step()
+
+
+# Config keys and task parameters that format 5 added (the paper's NEAT, issue 12).
+ADDED_IN_V5 = {
+    "nodes": ("bias_input",),
+    "weights": ("init_distribution", "init_range", "perturb_distribution"),
+    "crossover": ("same_parent",),
+    "reproduction": ("stagnant_share_factor", "fitness_sharing"),
+}
+
+
+def test_version_4_files_keep_their_meaning(tmp_path, config):
+    # A run as format 4 made it: self-mating crossover (the behaviour before the fix).
+    before_fix = config.replace(**{"crossover.same_parent": "mate"})
+    evolution = Neat(before_fix, XorTask(), 5)
+    for _ in range(4):
+        evolution.step()
+    path = tmp_path / "run.json"
+    save_run(evolution, path)
+    data = json.loads(path.read_text())
+    data["version"] = 4
+    for section, keys in ADDED_IN_V5.items():
+        for key in keys:
+            del data["config"][section][key]
+    del data["task"]["fitness"], data["task"]["solved_by"]
+    old = tmp_path / "v4.json"
+    old.write_text(json.dumps(data))
+    resumed = load_run(old)
+    assert resumed.config == before_fix
+    assert resumed.task.spec() == {"name": "xor", "fitness_threshold": 3.9, "fitness": "squared", "solved_by": "threshold"}
+    assert [resumed.step() for _ in range(3)] == [evolution.step() for _ in range(3)]
+    # A format 5 file must hold every key.
+    data["version"] = FORMAT_VERSION
+    old.write_text(json.dumps(data))
+    with pytest.raises(RunFileError, match="missing"):
+        load_run(old)
