@@ -139,7 +139,8 @@ class NetworkView(QWidget):
         """Back to the whole graph, with room for the node names beside it (a new run, a genome
         picked by the user, a resize that has not been zoomed)."""
         metrics = QFontMetrics(self.font())
-        left = max((metrics.horizontalAdvance(name) for name in self.input_names), default=0) + 28
+        # "bias": the paper's bias input is drawn as one more input, named so.
+        left = max((metrics.horizontalAdvance(name) for name in (*self.input_names, "bias")), default=0) + 28
         right = max((metrics.horizontalAdvance(name) for name in self.output_names), default=0) + 28
         width = max(float(self.plot.getViewBox().width()), left + right + 40.0)
         per_pixel = 1.0 / (width - left - right)
