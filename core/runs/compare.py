@@ -22,6 +22,7 @@ run autosaves and returns at its next generation, so the folder resumes later.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -30,7 +31,6 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
