@@ -1,6 +1,6 @@
 """The paper's tables with the ``paper`` preset: Stanley & Miikkulainen (2002), section 4.
 
-Usage: python bench/paper_bench.py [--task xor] [--runs 100] [--population 150] [--generations 1000] [--first-seed 0]
+Usage: python bench/paper_bench.py [--task xor] [--runs 100] [--population 150] [--generations 1000] [--first-seed 0] [--config FILE.toml]
 
 Each run evolves with ``resources/presets/paper.toml`` (the preset's ``[task.NAME]`` options
 included) until a genome meets the task's success test, and is measured the paper's way:
@@ -36,11 +36,11 @@ PAPER = {
 }
 
 
-def one_run(task_name: str, seed: int, population: int | None, generations: int) -> dict:
-    """One run with the preset until the success test is met (or the generation cap)."""
+def one_run(task_name: str, seed: int, population: int | None, generations: int, config_path: str | None = None) -> dict:
+    """One run with the preset (under ``config_path``) until the success test is met (or the generation cap)."""
     preset = load_preset("paper")
     overrides = {"population": {"size": population}} if population else None
-    config = Neat.load_config(None, overrides=overrides, layers=(preset.config,))
+    config = Neat.load_config(config_path, overrides=overrides, layers=(preset.config,))
     task = make_task({"name": task_name, **preset.options_for(task_name)})
     started = time.perf_counter()
     try:
@@ -97,7 +97,7 @@ def table(task_name: str, runs: list[dict], population: int) -> str:
             f"{paper.get('worst', '-'):,} | - | "
             + (f"{paper['hidden']:.2f} ({paper['hidden_sd']:.2f}) | {paper['connections']:.2f} |" if "hidden" in paper else "- | - |")
         )
-        if solved:
+        if len(solved) > 1:
             standard_error = evaluations[1] / len(solved) ** 0.5
             lines.append("")
             lines.append(
@@ -114,11 +114,12 @@ def main() -> None:
     parser.add_argument("--population", type=int, default=None, help="population size (default: the preset's 150)")
     parser.add_argument("--generations", type=int, default=1000, help="generation cap per run")
     parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--config", metavar="FILE.toml", help="keys to change on top of the preset (e.g. the paper's DPNV c3 = 3.0, delta_t = 4.0)")
     args = parser.parse_args()
-    population = args.population or load_preset("paper").config["population"]["size"]
+    population = args.population or Neat.load_config(args.config, layers=(load_preset("paper").config,)).population.size
     runs = []
     for seed in range(args.first_seed, args.first_seed + args.runs):
-        result = one_run(args.task, seed, args.population, args.generations)
+        result = one_run(args.task, seed, args.population, args.generations, args.config)
         runs.append(result)
         print(
             f"seed {seed:3d}: {'solved' if result['solved'] else 'FAILED'} evaluations {result['evaluations']:,} "
