@@ -153,7 +153,7 @@ def mutate_add_node(genome: Genome, config: NeatConfig, tracker: InnovationTrack
     """Split an enabled connection with a new node (paper, fig. 3 bottom).
 
     The new node's function is drawn from ``nodes.new_node_functions``, or is the default when
-    that list is empty. The old connection is disabled; the connection into the new node gets
+    that list is empty. With ``nodes.bias_input`` a bias link is never split (Stanley's C++). The old connection is disabled; the connection into the new node gets
     weight 1.0 and the one out of it the old weight, so the new structure starts close to the
     old behaviour.
 
@@ -161,6 +161,9 @@ def mutate_add_node(genome: Genome, config: NeatConfig, tracker: InnovationTrack
         True if a node was added (False when no connection is enabled).
     """
     enabled = [conn for conn in genome.connections.values() if conn.enabled]
+    if config.nodes.bias_input:
+        # Stanley's C++ mutate_add_node never splits a link from the bias input.
+        enabled = [conn for conn in enabled if genome.nodes[conn.in_node].kind != "bias"]
     if not enabled:
         return False
     old = enabled[int(rng.integers(len(enabled)))]

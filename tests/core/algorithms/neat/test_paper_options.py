@@ -14,7 +14,7 @@ from core.algorithms.neat.compatibility import compatibility
 from core.algorithms.neat.config import default_config
 from core.algorithms.neat.evolution import Neat, initial_population
 from core.algorithms.neat.innovation import InnovationTracker
-from core.algorithms.neat.mutation import mutate_add_connection, mutate_weights
+from core.algorithms.neat.mutation import mutate_add_connection, mutate_add_node, mutate_weights
 from core.algorithms.neat.reproduction import Allotment, allot_offspring, reproduce
 from core.algorithms.neat.species import Species
 from core.networks.batch import PopulationNetwork
@@ -190,6 +190,24 @@ def test_with_a_bias_input_weight_mutation_leaves_node_biases_at_zero(rng):
     before = plain.nodes[2].bias
     mutate_weights(plain, without.replace(**{"weights.perturb_prob": 1.0}), rng)
     assert plain.nodes[2].bias != before  # per-node biases still mutate without the option
+
+
+def test_add_node_never_splits_a_bias_link(rng):
+    config = paper_config()
+    population, tracker = _first_population(config)
+    only_bias = population[0]
+    for conn in only_bias.connections.values():
+        conn.enabled = conn.in_node == 3
+    assert not mutate_add_node(only_bias, config, tracker, rng)
+    grown = population[1]
+    for _ in range(30):
+        assert mutate_add_node(grown, config, tracker, rng)
+    split = [c for c in grown.connections.values() if not c.enabled]
+    assert split and all(c.in_node != 3 for c in split)
+    # Without the option the same genome's links are all fair game.
+    plain_config = default_config()
+    plain = _first_population(plain_config)[0][0]
+    assert mutate_add_node(plain, plain_config, InnovationTracker(3, 2), rng)
 
 
 @pytest.mark.parametrize("recurrent", [False, True])
