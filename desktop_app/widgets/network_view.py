@@ -270,7 +270,7 @@ class NetworkView(QWidget):
                 spots.append({"pos": (x, y), "data": node.node_id, "brush": pg.mkBrush(*fill), "symbol": SYMBOLS.get(node.kind, "o")})
                 name = self.node_name(node.node_id)
                 self._node_info[node.node_id] = (
-                    f"{name}: {'input' if node.kind == 'input' else 'bias (always 1.0)'} node {node.node_id}"
+                    (f"{name}: input node {node.node_id}" if node.kind == "input" else f"bias node {node.node_id}, always 1.0")
                     if source
                     else f"{name if node.kind == 'output' else 'hidden'} node {node.node_id}\n"
                     f"activation {node.activation}, aggregation {node.aggregation}\nbias {node.bias:+.3f}, response {node.response:+.3f}"
