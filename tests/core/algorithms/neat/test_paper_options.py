@@ -372,3 +372,15 @@ def test_save_and_resume_with_the_preset_is_bit_identical():
     for key in original:
         if key != "history":
             assert again[key] == original[key], key
+
+
+def test_backpropagation_refuses_bias_input_genomes():
+    from core.networks.backprop import TrainableNetwork
+
+    population, _ = _first_population(paper_config())
+    with pytest.raises(ValueError, match="bias input node"):
+        TrainableNetwork(PopulationNetwork(population[:2]))
+    with pytest.raises(Exception, match="nodes.bias_input must be false"):
+        from core.algorithms.backprop_neat import BackpropNeat
+
+        BackpropNeat.load_config(None, overrides={"nodes": {"bias_input": True}})
