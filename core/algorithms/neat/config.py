@@ -80,6 +80,8 @@ class StructureConfig:
     add_node_prob: float = probability()
     add_connection_prob: float = probability()
     add_connection_attempts: int = bounded(1, 10_000)
+    # "uniform": add-node splits any enabled link; "older": Stanley's C++ in genomes under 15 genes.
+    split_choice: str = choice("uniform", "older", legacy="uniform")
     toggle_enable_prob: float = probability()
     innovation_scope: str = choice("generation", "run")
 

@@ -40,6 +40,11 @@ def mutate(genome: Genome, config: NeatConfig, tracker: InnovationTracker, rng: 
         mutate_node_functions(genome, config, rng)
 
 
+# Stanley's C++ biases add-node toward old links in genomes under 15 genes, skipping each with 0.3.
+OLDER_SPLIT_GENES = 15
+OLDER_SPLIT_SKIP = 0.3
+
+
 def unit_noise(distribution: str, rng: np.random.Generator, count: int) -> np.ndarray:
     """``count`` draws of N(0, 1) ("gaussian") or U(-1, 1) ("uniform", Stanley's randposneg()*randfloat())."""
     return rng.standard_normal(count) if distribution == "gaussian" else rng.uniform(-1.0, 1.0, count)
@@ -153,7 +158,9 @@ def mutate_add_node(genome: Genome, config: NeatConfig, tracker: InnovationTrack
     """Split an enabled connection with a new node (paper, fig. 3 bottom).
 
     The new node's function is drawn from ``nodes.new_node_functions``, or is the default when
-    that list is empty. With ``nodes.bias_input`` a bias link is never split (Stanley's C++). The old connection is disabled; the connection into the new node gets
+    that list is empty. With ``nodes.bias_input`` a bias link is never split (Stanley's C++).
+    With ``structure.split_choice = "older"`` a genome of fewer than 15 genes splits its oldest
+    links first (Stanley's C++); otherwise the link is drawn uniformly. The old connection is disabled; the connection into the new node gets
     weight 1.0 and the one out of it the old weight, so the new structure starts close to the
     old behaviour.
 
@@ -166,7 +173,18 @@ def mutate_add_node(genome: Genome, config: NeatConfig, tracker: InnovationTrack
         enabled = [conn for conn in enabled if genome.nodes[conn.in_node].kind != "bias"]
     if not enabled:
         return False
-    old = enabled[int(rng.integers(len(enabled)))]
+    if config.structure.split_choice == "older" and len(genome.connections) < OLDER_SPLIT_GENES:
+        # Stanley's C++ mutate_add_node in a small genome: walk the links oldest first from the
+        # first candidate, moving on with chance 0.3 at each; walking off the end adds nothing.
+        candidates = sorted(enabled, key=lambda conn: conn.innovation)
+        position = 0
+        while position < len(candidates) and rng.random() < OLDER_SPLIT_SKIP:
+            position += 1
+        if position == len(candidates):
+            return False
+        old = candidates[position]
+    else:
+        old = enabled[int(rng.integers(len(enabled)))]
     marks = tracker.split(old.innovation, old.in_node, old.out_node, genome.nodes)
     old.enabled = False
     nodes_config = config.nodes

@@ -126,6 +126,7 @@ ADDED_IN_V5 = {
     "nodes": ("bias_input",),
     "weights": ("init_distribution", "init_range", "perturb_distribution"),
     "crossover": ("same_parent",),
+    "structure": ("split_choice",),
     "reproduction": ("stagnant_share_factor", "fitness_sharing"),
 }
 

@@ -193,7 +193,7 @@ def test_with_a_bias_input_weight_mutation_leaves_node_biases_at_zero(rng):
 
 
 def test_add_node_never_splits_a_bias_link(rng):
-    config = paper_config()
+    config = paper_config(**{"structure.split_choice": "uniform"})
     population, tracker = _first_population(config)
     only_bias = population[0]
     for conn in only_bias.connections.values():
@@ -384,3 +384,25 @@ def test_backpropagation_refuses_bias_input_genomes():
         from core.algorithms.backprop_neat import BackpropNeat
 
         BackpropNeat.load_config(None, overrides={"nodes": {"bias_input": True}})
+
+
+def test_older_split_choice_prefers_the_oldest_links(rng):
+    def split_counts(split_choice):
+        config = paper_config(**{"structure.split_choice": split_choice})
+        counts = Counter()
+        base = _first_population(config)[0][0]  # links 0->2, 1->2 (innovations 0, 1), bias 3->2 never split
+        for _ in range(2000):
+            genome = base.copy(1)
+            if mutate_add_node(genome, config, InnovationTracker(4, 3), rng):
+                counts[next(c.innovation for c in genome.connections.values() if not c.enabled)] += 1
+            else:
+                counts["none"] += 1
+        return counts
+
+    older = split_counts("older")
+    # Oldest first, moving on with 0.3: 70% the first link, 21% the second, 9% none.
+    assert older[0] / 2000 == pytest.approx(0.7, abs=0.04)
+    assert older[1] / 2000 == pytest.approx(0.21, abs=0.03)
+    assert older["none"] / 2000 == pytest.approx(0.09, abs=0.02)
+    uniform = split_counts("uniform")
+    assert uniform["none"] == 0 and uniform[0] / 2000 == pytest.approx(0.5, abs=0.04)
