@@ -243,11 +243,16 @@ def split_evaluation(config_path: str | None) -> tuple[dict[str, Any] | None, di
     return data, evaluation
 
 
-def task_from_args(args: argparse.Namespace, evaluation: dict[str, Any] | None = None) -> Any:
+def task_from_args(args: argparse.Namespace, evaluation: dict[str, Any] | None = None, preset_options: dict[str, Any] | None = None) -> Any:
     """The task a ``run`` command names: a built-in task, ``--env`` or ``--fitness``, evaluated
-    on the backend the options (or the config's ``[evaluation]``) name."""
+    on the backend the options (or the config's ``[evaluation]``) name.
+
+    ``preset_options`` are task options a ``--preset`` sets (the preset's ``[task.NAME]``).
+    """
     from core.tasks import make_task
 
+    if preset_options and (args.env or args.fitness or args.task in ("cartpole", "playground")):
+        raise ValueError(f"the preset sets task options ({', '.join(preset_options)}) this task does not take")
     backend = backend_from_args(args, evaluation)
     if sum(bool(x) for x in (args.env, args.task, args.fitness)) > 1:
         raise ValueError("give one of: a task name, --env, --fitness")
@@ -305,8 +310,6 @@ def task_from_args(args: argparse.Namespace, evaluation: dict[str, Any] | None =
             max_steps=MAX_STEPS if args.max_steps is None else args.max_steps,
             fitness_threshold=SOLVED_RETURN if args.threshold is None else args.threshold,
         )
-    if args.workers:
-        raise ValueError("--workers applies to --env tasks only")
     if args.task not in ("cartpole", "double-pole", "double-pole-nv") and args.max_steps is not None:
         raise ValueError("--max-steps applies to cartpole, double-pole(-nv) and --env tasks only")
     if args.task == "playground":
@@ -318,7 +321,7 @@ def task_from_args(args: argparse.Namespace, evaluation: dict[str, Any] | None =
         if args.threshold is not None:
             spec["fitness_threshold"] = args.threshold
         return make_task(spec)
-    spec = {"name": args.task}
+    spec = {"name": args.task, **(preset_options or {})}
     if args.max_steps is not None:
         spec["max_steps"] = args.max_steps
     if args.resolution is not None:
@@ -339,6 +342,49 @@ def algorithm_config(cls: type, config_path: str | None, population: int | None,
     if population is not None:
         config = config.replace(**{cls.population_size_key: population})
     return config
+
+
+def _preset(args: argparse.Namespace) -> Any:
+    """The ``--preset`` named, checked against ``--algorithm`` (it picks the algorithm when none is given)."""
+    name = getattr(args, "preset", None)
+    if name is None:
+        return None
+    from core.runs.presets import load_preset
+
+    preset = load_preset(name)
+    if args.algorithm is None:
+        args.algorithm = preset.algorithm
+    elif args.algorithm != preset.algorithm:
+        raise ValueError(f"--preset {name} is for --algorithm {preset.algorithm}, not {args.algorithm}")
+    return preset
+
+
+def _preset_task_options(preset: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """The preset's options for the task named on the command line."""
+    if preset is None or not args.task:
+        return {}
+    return preset.options_for(args.task)
+
+
+def _neat_python_config(args: argparse.Namespace, cls: type) -> tuple[Any, dict[str, Any]]:
+    """NEAT's config from a neat-python INI file, and the task options it sets (one warning
+    lists the keys without an equivalent)."""
+    from core.runs.neat_python import read_neat_python_config
+
+    if cls.name != "neat":
+        raise ValueError("--neat-python-config applies to --algorithm neat")
+    if args.config or getattr(args, "preset", None):
+        raise ValueError("give --neat-python-config alone, not with --config or --preset")
+    imported = read_neat_python_config(args.neat_python_config)
+    if imported.unmapped:
+        print(f"warning: {args.neat_python_config}: no NEAT Scope equivalent for {'; '.join(imported.unmapped)} (ignored)", file=sys.stderr)
+    config = cls.load_config(None, overrides=imported.overrides)
+    if args.population is not None:
+        config = config.replace(**{cls.population_size_key: args.population})
+    options = dict(imported.task_options)
+    if args.threshold is not None or args.env or args.fitness or args.task not in ("xor", None):
+        options.pop("fitness_threshold", None)  # --threshold wins; other tasks take it from --threshold only
+    return config, {"options": options, "num_inputs": imported.num_inputs, "num_outputs": imported.num_outputs}
 
 
 def _backprop_layers(args: argparse.Namespace) -> tuple[dict, ...]:
@@ -369,9 +415,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _check_output_file("--save", args.save)
     _check_output_file("--json", args.json)
     _check_output_folder("--run-dir", args.run_dir)
+    preset = _preset(args)
     layers = _backprop_layers(args)
+    if preset is not None:
+        layers = (preset.config, *layers)
     cls = algorithm_class(args.algorithm)
-    config = algorithm_config(cls, args.config, args.population, layers)
+    imported: dict[str, Any] = {}
+    if getattr(args, "neat_python_config", None):
+        config, imported = _neat_python_config(args, cls)
+    else:
+        config = algorithm_config(cls, args.config, args.population, layers)
     generations = DEFAULT_GENERATIONS if args.generations is None else args.generations
     _, evaluation = split_evaluation(args.config)
     folder = None
@@ -381,8 +434,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         folder = RunFolder(args.run_dir)
         folder.acquire()
     try:
-        task = task_from_args(args, evaluation)
+        task = task_from_args(args, evaluation, {**_preset_task_options(preset, args), **imported.get("options", {})})
         try:
+            for side in ("inputs", "outputs"):
+                declared = imported.get(f"num_{side}")
+                if declared is not None and declared != getattr(task, f"num_{side}"):
+                    raise ValueError(
+                        f"{args.neat_python_config}: [DefaultGenome] num_{side} = {declared}, but task {task.name} has {getattr(task, f'num_{side}')} {side}"
+                    )
             run = cls(config, task, args.seed)
             run.kernel = args.kernel
             saves = _Saves(run, args.save, folder)
@@ -623,6 +682,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=None, help="random seed (default: fresh entropy, reported in the summary)")
     run.add_argument("--config", metavar="FILE.toml", help="config keys to change (see resources/<algorithm>_default.toml)")
     run.add_argument("--population", type=int, help="population size (overrides the config)")
+    run.add_argument(
+        "--preset", metavar="NAME", help="a shipped config preset under the --config file: paper (Stanley & Miikkulainen 2002's NEAT and XOR; see README)"
+    )
+    run.add_argument("--neat-python-config", metavar="FILE", help="read a neat-python INI config and map its keys onto NEAT's (one warning lists keys without an equivalent)")
     run.add_argument("--run-dir", metavar="DIR", help="run folder: autosaves and the goal, for `neatscope resume DIR` after a crash")
     _add_evolve_options(run)
     run.set_defaults(handler=_cmd_run)

@@ -71,6 +71,8 @@ class BackpropNeatConfig(NeatConfig):
         NeatConfig.__post_init__(self)
         if not self.population.feed_forward:
             raise ConfigError("population.feed_forward must be true: backpropagation trains feed-forward networks")
+        if self.nodes.bias_input:
+            raise ConfigError("nodes.bias_input must be false: Backprop NEAT trains per-node biases")
 
 
 @dataclass(frozen=True, slots=True)

@@ -327,7 +327,11 @@ class AlgorithmBase:
         """
         values = evaluation.fitness if fitness is None else fitness
         best = float(values.max())
-        solvers = np.flatnonzero(values >= self.task.fitness_threshold)
+        if getattr(self.task, "solved_by_criterion", False) and evaluation.criterion_met.shape == values.shape:
+            # The paper's success test (XOR: every output on the right side of 0.5), not a fitness level.
+            solvers = np.flatnonzero(evaluation.criterion_met)
+        else:
+            solvers = np.flatnonzero(values >= self.task.fitness_threshold)
         solved_at = evaluated_from + int(solvers[0]) + 1 if len(solvers) else None
         self.best_fitness_ever = max(self.best_fitness_ever, best, champion_fitness)
         snapshot = GenomeSnapshot.from_genome(champion)

@@ -115,12 +115,14 @@ class TrainableNetwork:
         population: a feed-forward population network (its genomes are left untouched).
 
     Raises:
-        ValueError: the population is recurrent or uses an activation without a derivative.
+        ValueError: the population is recurrent, has bias input nodes, or uses an activation without a derivative.
     """
 
     def __init__(self, population: PopulationNetwork):
         if population.recurrent:
             raise ValueError("backpropagation needs feed-forward networks")
+        if len(population._constant_slots):
+            raise ValueError("backpropagation trains per-node biases: genomes with a bias input node (nodes.bias_input) are not supported")
         self.population = population
         self.size = population.size
         self.num_inputs = population.num_inputs

@@ -24,9 +24,11 @@ from core.networks.activations import ACTIVATIONS, AGGREGATIONS, aggregate
 from core.networks.decode import CycleError
 from core.networks.flat import FlatNetworks, flatten
 from core.networks.genome import Genome
+from core.networks.network import BIAS_VALUE
 
 _ZERO_SLOT = 0  # a row that always holds 0.0; padding edges read it
-_KIND_CODES = {"input": 0, "output": 1, "hidden": 2}
+# Slots are ordered by kind code: inputs first, then outputs (read as blocks), then the rest.
+_KIND_CODES = {"input": 0, "output": 1, "hidden": 2, "bias": 3}
 _ACTIVATION_NAMES = tuple(ACTIVATIONS)
 _ACTIVATION_CODES = {name: i for i, name in enumerate(_ACTIVATION_NAMES)}
 _AGGREGATION_NAMES = tuple(AGGREGATIONS)
@@ -144,12 +146,15 @@ class PopulationNetwork:
         self.num_outputs = self._count_per_genome(slot_kind == _KIND_CODES["output"], "outputs")
         self._inputs_end = 1 + self.size * self.num_inputs
         self._outputs_end = self._inputs_end + self.size * self.num_outputs
+        # Bias nodes hold a constant; the compiled path (core.networks.flat) reads these too.
+        self._constant_slots = np.flatnonzero(slot_kind == _KIND_CODES["bias"])
+        self._constant_values = np.full((len(self._constant_slots), 1), BIAS_VALUE)
 
         required = self._required(slot_kind, src, dst)
         keep = required[dst]
         src, dst, edge_weight = src[keep], dst[keep], edge_weight[keep]
         edge_index = np.flatnonzero(keep)
-        computed = required & (slot_kind != _KIND_CODES["input"])
+        computed = required & (slot_kind != _KIND_CODES["input"]) & (slot_kind != _KIND_CODES["bias"])
 
         node_params = (
             by_slot([n.bias for n in all_nodes], 0.0),
@@ -229,7 +234,7 @@ class PopulationNetwork:
             if not grow.any():
                 break
             required[src[grow]] = True
-        required |= slot_kind == _KIND_CODES["input"]
+        required |= (slot_kind == _KIND_CODES["input"]) | (slot_kind == _KIND_CODES["bias"])
         required[_ZERO_SLOT] = False
         return required
 
@@ -298,6 +303,8 @@ class PopulationNetwork:
     def _write_inputs(self, values: np.ndarray, inputs: np.ndarray) -> None:
         block = values[1 : self._inputs_end].reshape(self.size, self.num_inputs, values.shape[1])
         block[...] = inputs.T if inputs.ndim == 2 else inputs.transpose(0, 2, 1)
+        if len(self._constant_slots):
+            values[self._constant_slots] = self._constant_values
 
     def _read_outputs(self, values: np.ndarray) -> np.ndarray:
         block = values[self._inputs_end : self._outputs_end].reshape(self.size, self.num_outputs, values.shape[1])

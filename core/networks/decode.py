@@ -6,7 +6,7 @@ reach an output take part.
 
 from __future__ import annotations
 
-from core.networks.genome import Genome
+from core.networks.genome import SOURCE_KINDS, Genome
 from core.networks.network import FeedForwardNetwork, NodeEval, RecurrentNetwork
 
 
@@ -21,7 +21,7 @@ def _required_nodes(genome: Genome, incoming: dict[int, list[tuple[int, float]]]
     while frontier:
         node = frontier.pop()
         for src, _ in incoming.get(node, ()):
-            if src not in required and genome.nodes[src].kind != "input":
+            if src not in required and genome.nodes[src].kind not in SOURCE_KINDS:
                 required.add(src)
                 frontier.append(src)
     return required
@@ -55,6 +55,7 @@ def decode(genome: Genome, recurrent: bool = False) -> FeedForwardNetwork | Recu
     """
     input_ids = genome.input_ids()
     output_ids = genome.output_ids()
+    bias_ids = tuple(genome.bias_ids())
     incoming: dict[int, list[tuple[int, float]]] = {}
     for innovation, conn in genome.connections.items():
         if conn.enabled:
@@ -65,10 +66,10 @@ def decode(genome: Genome, recurrent: bool = False) -> FeedForwardNetwork | Recu
 
     if recurrent:
         order = sorted(required)
-        return RecurrentNetwork(tuple(input_ids), tuple(output_ids), tuple(_node_eval(genome, n, incoming) for n in order))
+        return RecurrentNetwork(tuple(input_ids), tuple(output_ids), tuple(_node_eval(genome, n, incoming) for n in order), bias_ids)
 
     # Depth = longest path from an input; a node with no incoming connection sits at depth 1.
-    depth = {n: 0 for n in input_ids}
+    depth = {n: 0 for n in (*input_ids, *bias_ids)}
     pending = sorted(required)
     while pending:
         still_pending = []
@@ -84,4 +85,4 @@ def decode(genome: Genome, recurrent: bool = False) -> FeedForwardNetwork | Recu
     layer_count = max((depth[n] for n in required), default=0)
     layers = tuple(tuple(n for n in sorted(required) if depth[n] == d) for d in range(1, layer_count + 1))
     order = [n for layer in layers for n in layer]
-    return FeedForwardNetwork(tuple(input_ids), tuple(output_ids), tuple(_node_eval(genome, n, incoming) for n in order), layers)
+    return FeedForwardNetwork(tuple(input_ids), tuple(output_ids), tuple(_node_eval(genome, n, incoming) for n in order), layers, bias_ids)

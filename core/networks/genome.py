@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-NodeKind = Literal["input", "output", "hidden"]
+# "bias": the paper's bias input, a source node that always holds 1.0 (never fed by the task).
+NodeKind = Literal["input", "output", "hidden", "bias"]
+# Kinds no connection may enter and whose genes never change (genomes share them).
+SOURCE_KINDS = ("input", "bias")
 
 
 @dataclass(slots=True)
@@ -63,13 +66,17 @@ class Genome:
         """An unevaluated deep copy under a new id."""
         return Genome(
             genome_id,
-            {node_id: node if node.kind == "input" else node.copy() for node_id, node in self.nodes.items()},
+            {node_id: node if node.kind in SOURCE_KINDS else node.copy() for node_id, node in self.nodes.items()},
             {innovation: conn.copy() for innovation, conn in self.connections.items()},
         )
 
     def input_ids(self) -> list[int]:
         """Input node ids in ascending order."""
         return sorted(n for n, node in self.nodes.items() if node.kind == "input")
+
+    def bias_ids(self) -> list[int]:
+        """Bias node ids (the paper's constant 1.0 input) in ascending order."""
+        return sorted(n for n, node in self.nodes.items() if node.kind == "bias")
 
     def output_ids(self) -> list[int]:
         """Output node ids in ascending order."""

@@ -39,7 +39,7 @@ def node_depths(genome: GenomeSnapshot, include_disabled: bool = False) -> dict[
     state: dict[int, int] = {}  # 1 = on stack, 2 = done
     order: list[int] = []
     forward: dict[int, list[int]] = {n: [] for n in kinds}
-    roots = sorted(kinds, key=lambda n: (kinds[n] != "input", n))
+    roots = sorted(kinds, key=lambda n: (kinds[n] not in ("input", "bias"), n))
     for root in roots:
         if root in state:
             continue
@@ -92,7 +92,7 @@ def _column_of(genome: GenomeSnapshot) -> dict[int, int]:
     last = deepest_hidden + 1
     column = {}
     for node_id, kind in kinds.items():
-        if kind == "input":
+        if kind in ("input", "bias"):  # the bias node (the paper's bias input) is drawn as an input
             column[node_id] = 0
         elif kind == "output":
             column[node_id] = last

@@ -14,6 +14,8 @@ import numpy as np
 
 from core.networks.activations import ACTIVATIONS
 
+BIAS_VALUE = 1.0  # what a bias node (the paper's bias input) holds at every activation
+
 
 @dataclass(frozen=True, slots=True)
 class NodeEval:
@@ -57,19 +59,22 @@ class FeedForwardNetwork:
     """An acyclic network evaluated in topological order.
 
     ``layers`` groups the evaluated node ids by depth (longest path from an input), which is
-    also the order the batched evaluator computes in.
+    also the order the batched evaluator computes in. ``bias_ids`` are bias nodes (the paper's
+    bias input): they hold ``BIAS_VALUE`` at every activation.
     """
 
     input_ids: tuple[int, ...]
     output_ids: tuple[int, ...]
     nodes: tuple[NodeEval, ...]
     layers: tuple[tuple[int, ...], ...]
+    bias_ids: tuple[int, ...] = ()
 
     recurrent = False
 
     def activate_all(self, inputs: Sequence[float] | np.ndarray) -> dict[int, float]:
         """Every node's value for one input vector, keyed by node id (inputs included)."""
         values = dict(zip(self.input_ids, _check_inputs(inputs, len(self.input_ids)).tolist()))
+        values.update(dict.fromkeys(self.bias_ids, BIAS_VALUE))
         for node in self.nodes:
             values[node.node_id] = _node_output(node, values)
         for output in self.output_ids:
@@ -91,21 +96,24 @@ class RecurrentNetwork:
 
     recurrent = True
 
-    def __init__(self, input_ids: tuple[int, ...], output_ids: tuple[int, ...], nodes: tuple[NodeEval, ...]):
+    def __init__(self, input_ids: tuple[int, ...], output_ids: tuple[int, ...], nodes: tuple[NodeEval, ...], bias_ids: tuple[int, ...] = ()):
         self.input_ids = input_ids
         self.output_ids = output_ids
         self.nodes = nodes
+        self.bias_ids = bias_ids
         self.values: dict[int, float] = {}
         self.reset()
 
     def reset(self) -> None:
         """Zero every node's state."""
         self.values = {n: 0.0 for n in (*self.input_ids, *self.output_ids, *(node.node_id for node in self.nodes))}
+        self.values.update(dict.fromkeys(self.bias_ids, BIAS_VALUE))
 
     def activate_all(self, inputs: Sequence[float] | np.ndarray) -> dict[int, float]:
         """Advance one step and return every node's new value, keyed by node id."""
         previous = dict(self.values)
         previous.update(zip(self.input_ids, _check_inputs(inputs, len(self.input_ids)).tolist()))
+        previous.update(dict.fromkeys(self.bias_ids, BIAS_VALUE))
         current = dict(previous)
         for node in self.nodes:
             current[node.node_id] = _node_output(node, previous)

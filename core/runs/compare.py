@@ -28,6 +28,7 @@ run autosaves and returns at its next generation, so the folder resumes later.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -138,7 +139,7 @@ class CompareSpec:
             except ConfigError as error:
                 raise RunFileError(str(error)) from None
         return cls(
-            task=read_dict(data, "task", "compare"),
+            task=with_added_task_defaults(read_dict(data, "task", "compare")),
             algorithms=tuple(algorithms),
             seeds=tuple(seeds),
             max_evaluations=read_int(data, "max_evaluations", "compare", 1),
@@ -150,6 +151,16 @@ class CompareSpec:
     def jobs(self) -> list[tuple[str, int]]:
         """Every (algorithm, seed), seed-major so partial results cover all algorithms."""
         return [(algorithm, seed) for seed in self.seeds for algorithm in self.algorithms]
+
+
+def with_added_task_defaults(task: dict[str, Any]) -> dict[str, Any]:
+    """A task spec written before its task gained parameters (the XOR task's fitness and
+    success rules, format 5), with those parameters at the values that keep its meaning."""
+    from core.runs.persistence import TASK_DEFAULTS_BEFORE_V5
+
+    if isinstance(task.get("name"), str) and task["name"] in TASK_DEFAULTS_BEFORE_V5:
+        return {**TASK_DEFAULTS_BEFORE_V5[task["name"]], **task}
+    return task
 
 
 def run_folder(out: str | Path, algorithm: str, seed: int) -> Path:
@@ -438,6 +449,7 @@ def run_compare(
     """
     from core.runs.persistence import RunFolder, write_atomically
 
+    spec = dataclasses.replace(spec, task=with_added_task_defaults(spec.task))
     _allowed_code(spec, user_code)
     folder = Path(out)
     with RunFolder(folder, "compare folder"):

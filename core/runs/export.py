@@ -57,13 +57,13 @@ def genome_to_dot(genome: GenomeSnapshot) -> str:
     coloured by weight sign, pen width by |weight|, disabled genes dashed."""
     largest = max((abs(c.weight) for c in genome.connections), default=1.0) or 1.0
     lines = [f'digraph "genome_{genome.genome_id}" {{', "  rankdir=LR;", "  node [shape=circle, style=filled];"]
-    fills = {"input": "#5ab45a", "output": "#f0aa28", "hidden": "#aaaaaa"}
-    for kind, rank in (("input", "source"), ("output", "sink")):
-        members = " ".join(str(n.node_id) for n in genome.nodes if n.kind == kind)
+    fills = {"input": "#5ab45a", "bias": "#5ab45a", "output": "#f0aa28", "hidden": "#aaaaaa"}
+    for kinds, rank in ((("input", "bias"), "source"), (("output",), "sink")):
+        members = " ".join(str(n.node_id) for n in genome.nodes if n.kind in kinds)
         if members:
             lines.append(f"  {{ rank={rank}; {members}; }}")
     for node in genome.nodes:
-        tooltip = f"{node.kind}" if node.kind == "input" else f"{node.activation}, bias {node.bias:+.3f}"
+        tooltip = "input" if node.kind == "input" else "bias (always 1.0)" if node.kind == "bias" else f"{node.activation}, bias {node.bias:+.3f}"
         lines.append(f'  {node.node_id} [fillcolor="{fills[node.kind]}", tooltip="{tooltip}"];')
     for conn in genome.connections:
         colour = "#dc4632" if conn.weight >= 0 else "#326ee6"

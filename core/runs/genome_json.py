@@ -21,7 +21,7 @@ from core.runs.fields import (
     shown,
 )
 
-NODE_KINDS = ("input", "output", "hidden")
+NODE_KINDS = ("input", "output", "hidden", "bias")
 # The JSON keys of a genome (run files' populations) and of a snapshot (reports) differ.
 GENOME_KEYS = {"genome": ("id", "fitness", "nodes", "connections"), "snapshot": ("genome_id", "fitness", "nodes", "connections")}
 NODE_KEYS = {
@@ -111,15 +111,15 @@ def _read_genes(data: Any, where: str, form: str) -> tuple[int, float | None, li
     for i, raw in enumerate(read_list(data, connections_key, where)):
         connection = _read_connection(raw, f"{where}.connections[{i}]", connection_keys)
         innovation, in_node, out_node = connection[:3]
-        if innovation in connections or (in_node, out_node) in pairs or in_node not in nodes or out_node not in nodes or nodes[out_node][1] == "input":
+        if innovation in connections or (in_node, out_node) in pairs or in_node not in nodes or out_node not in nodes or nodes[out_node][1] in ("input", "bias"):
             at = f"{where}.connections[{i}]"
             if innovation in connections:
                 raise RunFileError(f"{at}.innovation: duplicate innovation number {innovation}")
             for end, node_id in ((connection_keys[1], in_node), (connection_keys[2], out_node)):
                 if node_id not in nodes:
                     raise RunFileError(f"{at}.{end}: connection to missing node {node_id}")
-            if nodes[out_node][1] == "input":
-                raise RunFileError(f"{at}.{connection_keys[2]}: connection into input node {out_node}")
+            if nodes[out_node][1] in ("input", "bias"):
+                raise RunFileError(f"{at}.{connection_keys[2]}: connection into {nodes[out_node][1]} node {out_node}")
             raise RunFileError(f"{at}: duplicate connection {in_node} -> {out_node}")
         pairs.add((in_node, out_node))
         connections[innovation] = connection
@@ -156,9 +156,10 @@ def check_acyclic(genome: Genome) -> None:
         seen[innovation] = conn
 
 
-def check_interface(genome: Genome, num_inputs: int, num_outputs: int, task_name: str, where: str) -> None:
+def check_interface(genome: Genome, num_inputs: int, num_outputs: int, task_name: str, where: str, num_biases: int = 0) -> None:
     """Raise ``RunFileError`` unless the genome's inputs are nodes 0..num_inputs-1, its outputs
-    the next num_outputs ids and every other node hidden (how every genome of a run is numbered:
+    the next num_outputs ids, its bias nodes (the paper's bias input, 0 or 1) the next
+    num_biases ids and every other node hidden (how every genome of a run is numbered:
     crossover and decoding rely on it)."""
     inputs, outputs = len(genome.input_ids()), len(genome.output_ids())
     if (inputs, outputs) != (num_inputs, num_outputs):
@@ -166,8 +167,18 @@ def check_interface(genome: Genome, num_inputs: int, num_outputs: int, task_name
             f"{where}: genome {genome.genome_id} has {inputs} inputs and {outputs} outputs; task {task_name} needs "
             f"{num_inputs} and {num_outputs}"
         )
+    biases = len(genome.bias_ids())
+    if biases != num_biases:
+        raise RunFileError(
+            f"{where}: genome {genome.genome_id} has {biases} bias nodes; the config's nodes.bias_input makes it {num_biases}"
+        )
     for node_id, node in genome.nodes.items():
-        expected = "input" if node_id < num_inputs else "output" if node_id < num_inputs + num_outputs else "hidden"
+        if node_id < num_inputs:
+            expected = "input"
+        elif node_id < num_inputs + num_outputs:
+            expected = "output"
+        else:
+            expected = "bias" if node_id < num_inputs + num_outputs + num_biases else "hidden"
         if node.kind != expected:
             raise RunFileError(f"{where}: genome {genome.genome_id} node {node_id} is {node.kind}; node ids of the run make it {expected}")
 

@@ -58,7 +58,7 @@ from core.runs.reports import GenerationReport
 from core.tasks import UserCode, make_task, required_code
 
 FILE_FORMAT = "neatscope-run"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 # A population of 10,000 grown genomes is about 30 MB; anything far beyond is not ours.
 MAX_RUN_FILE_BYTES = 512 * 1024 * 1024
 RUN_KEYS = (
@@ -75,6 +75,8 @@ V1_KEYS = frozenset(
 RUN_ID_PATTERN = re.compile(r"[0-9a-f]{32}")
 # Task parameters added after format 2, with the values older files meant.
 TASK_DEFAULTS_BEFORE_V3 = {"function": {"isolate": False, "timeout": None, "memory_limit_mb": None, "workers": 0}}
+# Task parameters added in format 5 (the paper's XOR), at the values that keep a run's meaning.
+TASK_DEFAULTS_BEFORE_V5 = {"xor": {"fitness": "squared", "solved_by": "threshold"}}
 
 
 class UserCodeRequired(RunFileError):
@@ -446,7 +448,7 @@ def _upgrade_v2(data: dict[str, Any]) -> dict[str, Any]:
 def _upgrade_v3(data: dict[str, Any]) -> dict[str, Any]:
     """A version 3 run as version 4 data: species of NEAT and its kin gain their lineage, unknown
     then (parent -1), in the saved state and in every report."""
-    upgraded = {**data, "version": FORMAT_VERSION}
+    upgraded = {**data, "version": 4}
     state = data.get("state")
     species = state.get("species") if isinstance(state, dict) else None
     if isinstance(species, dict) and isinstance(species.get("species"), list):
@@ -455,6 +457,18 @@ def _upgrade_v3(data: dict[str, Any]) -> dict[str, Any]:
     history = data.get("history")
     if isinstance(history, list):
         upgraded["history"] = [_report_with_species_parents(report) for report in history]
+    return upgraded
+
+
+def _upgrade_v4(data: dict[str, Any]) -> dict[str, Any]:
+    """A version 4 run as version 5 data: the XOR task gains its fitness and success rules at
+    their old meaning. Config keys added in format 5 (the paper's NEAT options: bias input,
+    uniform weights, same-parent crossover, fitness sharing, stagnant share) take their legacy
+    values, which keep the old behaviour, so the run continues exactly as before."""
+    upgraded = {**data, "version": FORMAT_VERSION}
+    task = data.get("task")
+    if isinstance(task, dict) and isinstance(task.get("name"), str) and task["name"] in TASK_DEFAULTS_BEFORE_V5:
+        upgraded["task"] = {**TASK_DEFAULTS_BEFORE_V5[task["name"]], **task}
     return upgraded
 
 
@@ -530,6 +544,8 @@ def run_from_dict(
         data = _upgrade_v2(data)
     if data["version"] == 3:
         data = _upgrade_v3(data)
+    if data["version"] == 4:
+        data = _upgrade_v4(data)
     check_exact_keys(data, RUN_KEYS, "file")
     try:
         cls = algorithm_class(read_field(data, "algorithm", str, "file"))

@@ -35,7 +35,7 @@ ACTIVATION_COLOURS = {
     "square": (200, 230, 120),
 }
 OTHER_ACTIVATION = (190, 190, 190)
-SYMBOLS = {"input": "s", "hidden": "o", "output": "d"}
+SYMBOLS = {"input": "s", "bias": "s", "hidden": "o", "output": "d"}
 LAYOUT_CACHE_SIZE = 16
 
 
@@ -139,7 +139,8 @@ class NetworkView(QWidget):
         """Back to the whole graph, with room for the node names beside it (a new run, a genome
         picked by the user, a resize that has not been zoomed)."""
         metrics = QFontMetrics(self.font())
-        left = max((metrics.horizontalAdvance(name) for name in self.input_names), default=0) + 28
+        # "bias": the paper's bias input is drawn as one more input, named so.
+        left = max((metrics.horizontalAdvance(name) for name in (*self.input_names, "bias")), default=0) + 28
         right = max((metrics.horizontalAdvance(name) for name in self.output_names), default=0) + 28
         width = max(float(self.plot.getViewBox().width()), left + right + 40.0)
         per_pixel = 1.0 / (width - left - right)
@@ -203,6 +204,8 @@ class NetworkView(QWidget):
         """The task's name of an input or output node, else its id."""
         if self.genome is None:
             return str(node_id)
+        if any(n.node_id == node_id and n.kind == "bias" for n in self.genome.nodes):
+            return "bias"
         for kind, names in (("input", self.input_names), ("output", self.output_names)):
             ids = sorted(n.node_id for n in self.genome.nodes if n.kind == kind)
             if node_id in ids and len(names) == len(ids):
@@ -259,23 +262,25 @@ class NetworkView(QWidget):
             activations_seen = []
             for node in genome.nodes:
                 x, y = positions[node.node_id]
-                fill = INPUT_FILL if node.kind == "input" else ACTIVATION_COLOURS.get(node.activation, OTHER_ACTIVATION)
-                if node.kind != "input" and node.activation not in activations_seen:
+                # The bias node (the paper's bias input, always 1.0) is drawn as one more input.
+                source = node.kind in ("input", "bias")
+                fill = INPUT_FILL if source else ACTIVATION_COLOURS.get(node.activation, OTHER_ACTIVATION)
+                if not source and node.activation not in activations_seen:
                     activations_seen.append(node.activation)
                 spots.append({"pos": (x, y), "data": node.node_id, "brush": pg.mkBrush(*fill), "symbol": SYMBOLS.get(node.kind, "o")})
                 name = self.node_name(node.node_id)
                 self._node_info[node.node_id] = (
-                    f"{name}: input node {node.node_id}"
-                    if node.kind == "input"
+                    (f"{name}: input node {node.node_id}" if node.kind == "input" else f"bias node {node.node_id}, always 1.0")
+                    if source
                     else f"{name if node.kind == 'output' else 'hidden'} node {node.node_id}\n"
                     f"activation {node.activation}, aggregation {node.aggregation}\nbias {node.bias:+.3f}, response {node.response:+.3f}"
                 )
-                if node.kind in ("input", "output"):
+                if node.kind in ("input", "bias", "output"):
                     text = self._pooled(self.name_items, names, lambda: pg.TextItem("", color=(30, 30, 30)))
                     text.setText(name)
-                    text.setAnchor((1.0, 0.5) if node.kind == "input" else (0.0, 0.5))
+                    text.setAnchor((1.0, 0.5) if source else (0.0, 0.5))
                     text.setZValue(20)
-                    self._name_places.append((text, x, y, -1.0 if node.kind == "input" else 1.0))
+                    self._name_places.append((text, x, y, -1.0 if source else 1.0))
                     names += 1
             self._update_key(activations_seen)
         else:

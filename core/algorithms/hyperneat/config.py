@@ -58,6 +58,8 @@ class EsSection:
 
 
 def _check_substrate(config: NeatConfig, substrate: SubstrateConfig) -> None:
+    if config.nodes.bias_input:
+        raise ConfigError("nodes.bias_input must be false for HyperNEAT: the CPPN's inputs hold its own bias input")
     if not config.population.feed_forward:
         raise ConfigError("population.feed_forward must be true: a CPPN is queried once per coordinate pair")
     for key in ("input_coordinates", "output_coordinates", "hidden_coordinates"):

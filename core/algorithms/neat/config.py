@@ -52,6 +52,8 @@ class NodeConfig:
     response_init: float = bounded(-1e6, 1e6)
     response_mutate_prob: float = probability()
     response_mutate_power: float = bounded(0.0, 1e6)
+    # The paper's bias: one extra input node fixed at 1.0 whose links are connection genes.
+    bias_input: bool = plain(legacy=False)
     # Empty: new hidden nodes get activation_default and aggregation_default (the paper).
     new_node_functions: tuple[str, ...] = choice(*NODE_FUNCTIONS, legacy=())
 
@@ -61,9 +63,12 @@ class WeightConfig:
     """Connection weight initialisation and mutation (paper: 80% of genomes, 90% perturb)."""
 
     init_stdev: float = bounded(0.0, 1e6)
+    init_distribution: str = choice("gaussian", "uniform", legacy="gaussian")
+    init_range: float = bounded(0.0, 1e6, legacy=1.0)
     mutate_prob: float = probability()
     perturb_prob: float = probability()
     perturb_power: float = bounded(0.0, 1e6)
+    perturb_distribution: str = choice("gaussian", "uniform", legacy="gaussian")
     min: float = bounded(-1e6, 1e6)
     max: float = bounded(-1e6, 1e6)
 
@@ -75,6 +80,8 @@ class StructureConfig:
     add_node_prob: float = probability()
     add_connection_prob: float = probability()
     add_connection_attempts: int = bounded(1, 10_000)
+    # "uniform": add-node splits any enabled link; "older": Stanley's C++ in genomes under 15 genes.
+    split_choice: str = choice("uniform", "older", legacy="uniform")
     toggle_enable_prob: float = probability()
     innovation_scope: str = choice("generation", "run")
 
@@ -87,6 +94,9 @@ class CrossoverConfig:
     disable_inherit_prob: float = probability()
     interspecies_prob: float = probability()
     mate_only_prob: float = probability()
+    # What a crossover whose two parents are one genome does: "mutate" (Stanley's C++: the
+    # mutation-only path) or "mate" (before the fix: mate the genome with itself).
+    same_parent: str = choice("mutate", "mate", legacy="mate")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +123,11 @@ class ReproductionConfig:
     elitism_min_members: int = bounded(1, 1_000_000)
     stagnation_generations: int = bounded(1, 1_000_000)
     stagnation_protected_species: int = bounded(0, 1_000_000)
+    # 0: stagnant species get no offspring; > 0: their shares are multiplied by it (C++: 0.01).
+    stagnant_share_factor: float = bounded(0.0, 1.0, legacy=0.0)
+    # "shifted": mean of (fitness - population minimum); "raw": the paper's eq. 2, mean of raw
+    # fitness (negative fitness counts as 0).
+    fitness_sharing: str = choice("shifted", "raw", legacy="shifted")
     hall_of_fame: int = bounded(0, 1_000_000, legacy=0)
     extinction_prob: float = probability(legacy=0.0)
 

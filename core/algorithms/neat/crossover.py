@@ -46,8 +46,8 @@ def crossover(fitter: Genome, other: Genome, child_id: int, config: NeatConfig, 
     node_draws = rng.random(len(fitter.nodes)).tolist()
     nodes = {}
     for (node_id, node), pick in zip(fitter.nodes.items(), node_draws):
-        if node.kind == "input":
-            nodes[node_id] = node  # shared: input genes never change
+        if node.kind in ("input", "bias"):
+            nodes[node_id] = node  # shared: input and bias genes never change
             continue
         partner_node = other_nodes.get(node_id)
         source = node if partner_node is None or pick < 0.5 else partner_node

@@ -27,6 +27,7 @@ import numpy as np
 from core.algorithms.base import AlgorithmBase, Evaluation
 from core.algorithms.neat.config import DEFAULTS_RESOURCE, NeatConfig
 from core.algorithms.neat.innovation import InnovationTracker
+from core.algorithms.neat.mutation import new_weights
 from core.algorithms.neat.report import NeatExtras, SpeciesSnapshot
 from core.algorithms.neat.reproduction import Allotment, allot_offspring, reproduce
 from core.algorithms.neat.species import Species, SpeciesSet
@@ -57,26 +58,35 @@ def initial_population(
 ) -> list[Genome]:
     """The minimal starting population: inputs and outputs, no hidden nodes (paper, p. 105).
 
-    Input ids are 0..num_inputs-1 and output ids follow; with ``initial_connection = "full"``
-    every genome has every input-output connection, with shared innovation numbers.
+    Input ids are 0..num_inputs-1 and output ids follow; with ``nodes.bias_input`` the bias node
+    (always 1.0) takes the next id. With ``initial_connection = "full"`` every genome has every
+    input-output connection (the bias node's included), with shared innovation numbers.
     """
     size = config.population.size
     nodes_config, weights = config.nodes, config.weights
     input_ids = list(range(num_inputs))
     output_ids = list(range(num_inputs, num_inputs + num_outputs))
-    pairs = [(i, o) for o in output_ids for i in input_ids] if config.population.initial_connection == "full" else []
+    bias_ids = [num_inputs + num_outputs] if nodes_config.bias_input else []
+    sources = input_ids + bias_ids
+    pairs = [(i, o) for o in output_ids for i in sources] if config.population.initial_connection == "full" else []
     innovations = [tracker.connection_innovation(i, o) for i, o in pairs]
-    all_weights = np.clip(rng.standard_normal((size, len(pairs))) * weights.init_stdev, weights.min, weights.max).tolist()
-    all_biases = np.clip(
-        nodes_config.bias_init_mean + rng.standard_normal((size, num_outputs)) * nodes_config.bias_init_stdev,
-        weights.min,
-        weights.max,
-    ).tolist()
+    all_weights = new_weights(config, rng, (size, len(pairs))).tolist()
+    if nodes_config.bias_input:
+        all_biases = [[0.0] * num_outputs] * size
+    else:
+        all_biases = np.clip(
+            nodes_config.bias_init_mean + rng.standard_normal((size, num_outputs)) * nodes_config.bias_init_stdev,
+            weights.min,
+            weights.max,
+        ).tolist()
+    shared_sources = {i: NodeGene(i, "input", 0.0, 1.0, "identity", "sum") for i in input_ids}
+    shared_sources.update({b: NodeGene(b, "bias", 0.0, 1.0, "identity", "sum") for b in bias_ids})
     population = []
     for genome_id in range(size):
-        nodes = {i: NodeGene(i, "input", 0.0, 1.0, "identity", "sum") for i in input_ids}
+        nodes = {i: shared_sources[i] for i in input_ids}
         for o, bias in zip(output_ids, all_biases[genome_id]):
             nodes[o] = NodeGene(o, "output", bias, nodes_config.response_init, nodes_config.activation_default, nodes_config.aggregation_default)
+        nodes.update((b, shared_sources[b]) for b in bias_ids)
         connections = {
             innovation: ConnectionGene(innovation, i, o, w, True)
             for innovation, (i, o), w in zip(innovations, pairs, all_weights[genome_id])
@@ -112,6 +122,11 @@ class Neat(AlgorithmBase):
         """Output nodes of a genome: the task's outputs (a CPPN of HyperNEAT has its own)."""
         return self.task.num_outputs
 
+    @property
+    def genome_biases(self) -> int:
+        """Bias nodes of a genome: 1 with the paper's bias input (``nodes.bias_input``), else 0."""
+        return 1 if self.config.nodes.bias_input else 0
+
     def evaluate_population(self, checkpoint: Checkpoint | None) -> Evaluation:
         """Score the current population (without changing anything).
 
@@ -122,7 +137,7 @@ class Neat(AlgorithmBase):
 
     def _initialise(self) -> None:
         config = self.config
-        self.tracker = InnovationTracker(self.genome_inputs + self.genome_outputs, 0, config.structure.innovation_scope)
+        self.tracker = InnovationTracker(self.genome_inputs + self.genome_outputs + self.genome_biases, 0, config.structure.innovation_scope)
         self.population = initial_population(config, self.genome_inputs, self.genome_outputs, self.tracker, self.rng)
         self.next_genome_id = len(self.population)
         self.species = SpeciesSet([], 0, config.speciation.threshold)
@@ -159,7 +174,7 @@ class Neat(AlgorithmBase):
             evaluation,
             champion,
             float(champion.fitness),
-            mean_nodes=float(np.mean([len(g.nodes) - self.genome_inputs for g in self.population])),
+            mean_nodes=float(np.mean([len(g.nodes) - self.genome_inputs - self.genome_biases for g in self.population])),
             mean_connections=float(np.mean([g.enabled_count() for g in self.population])),
             evaluated_from=evaluated_from,
             extras=NeatExtras(tuple(species_snapshots), self.species.threshold),
@@ -326,9 +341,13 @@ class Neat(AlgorithmBase):
         self.next_genome_id = next_genome_id
 
     def _check_genome(self, genome: Genome, where: str) -> None:
-        check_interface(genome, self.genome_inputs, self.genome_outputs, self.task.name, where)
+        check_interface(genome, self.genome_inputs, self.genome_outputs, self.task.name, where, self.genome_biases)
         if self.config.population.feed_forward:
             check_acyclic(genome)
+        if self.genome_biases:
+            biased = next((node.node_id for node in genome.nodes.values() if node.bias != 0.0), None)
+            if biased is not None:
+                raise RunFileError(f"{where}: genome {genome.genome_id} node {biased} has a bias; with nodes.bias_input node biases are 0")
 
     def _read_tracker(self, data: dict, genomes: list[Genome]) -> InnovationTracker:
         """The innovation history, consistent with the genomes: each innovation number means one
@@ -341,7 +360,7 @@ class Neat(AlgorithmBase):
         next_node_id = read_counter(data, "next_node_id", where)
         next_innovation = read_counter(data, "next_innovation", where)
         meaning: dict[int, tuple[int, int]] = {}
-        highest_node = self.genome_inputs + self.genome_outputs - 1
+        highest_node = self.genome_inputs + self.genome_outputs + self.genome_biases - 1
         for genome in genomes:
             highest_node = max(highest_node, max(genome.nodes))
             for innovation, conn in genome.connections.items():
@@ -372,7 +391,7 @@ class Neat(AlgorithmBase):
             if not isinstance(entry, list) or len(entry) != 2:
                 raise RunFileError(f"{at}: expected [innovation, node]")
             innovation = check_int(entry[0], f"{at}[0]", 0, next_innovation - 1)
-            node_id = check_int(entry[1], f"{at}[1]", self.genome_inputs + self.genome_outputs, next_node_id - 1)
+            node_id = check_int(entry[1], f"{at}[1]", self.genome_inputs + self.genome_outputs + self.genome_biases, next_node_id - 1)
             if innovation in tracker._splits:
                 raise RunFileError(f"{at}: innovation {innovation} is listed twice")
             tracker._splits[innovation] = node_id

@@ -76,17 +76,28 @@ def stagnant_species(species: Sequence[Species], generation: int, config: NeatCo
 def allot_offspring(species: Sequence[Species], generation: int, config: NeatConfig) -> Allotment:
     """Share the next generation among species by explicit fitness sharing.
 
-    Fitnesses are shifted by the population minimum so that negative task scores share
-    correctly; the sum of a species' adjusted fitnesses is then its mean shifted fitness.
+    ``reproduction.fitness_sharing = "shifted"``: fitnesses are shifted by the population
+    minimum so that negative task scores share correctly; the sum of a species' adjusted
+    fitnesses is then its mean shifted fitness. ``"raw"``: the paper's eq. 2, f_i / |S| summed
+    over the species (negative fitness counts as 0, as Stanley's C++ floors it).
+    A stagnant species gets nothing, or with ``stagnant_share_factor`` > 0 its sum times that
+    factor (Stanley's C++ divides its fitness by 100).
     K-medoids clusters (Backprop NEAT's sub-populations) share equally and never stagnate.
     """
+    repro = config.reproduction
     clustered = config.speciation.method == "kmedoids"
     stagnant = frozenset() if clustered else stagnant_species(species, generation, config)
-    lowest = min(g.fitness for s in species for g in s.members)
+    if repro.fitness_sharing == "raw":
+        lowest = 0.0
+        shared = {s.species_id: math.fsum(max(g.fitness, 0.0) for g in s.members) / len(s.members) for s in species}
+    else:
+        lowest = min(g.fitness for s in species for g in s.members)
+        shared = {s.species_id: math.fsum(g.fitness - lowest for g in s.members) / len(s.members) for s in species}
+    factor = repro.stagnant_share_factor
     sums = {
-        s.species_id: math.fsum(g.fitness - lowest for g in s.members) / len(s.members)
-        for s in species
-        if s.species_id not in stagnant
+        species_id: total * factor if species_id in stagnant else total
+        for species_id, total in shared.items()
+        if species_id not in stagnant or factor > 0
     }
     counts = compute_spawn([1.0] * len(sums) if clustered else list(sums.values()), config.population.size)
     return Allotment(sums, dict(zip(sums, counts)), stagnant)
@@ -111,6 +122,7 @@ def reproduce(
     next_genome_id: int,
     rng: np.random.Generator,
     origin: dict[int, int] | None = None,
+    paths: dict[int, str] | None = None,
 ) -> tuple[list[Genome], int]:
     """Breed the next generation.
 
@@ -122,9 +134,17 @@ def reproduce(
     best. Its hall of fame (``hall_of_fame``): the best genomes of the generation are copied
     into the next one unchanged, after the offspring, unless elitism already kept them.
 
+    A crossover whose two parents are one genome (a pool of one parent, or the same genome
+    drawn twice) takes the mutation-only path with ``crossover.same_parent = "mutate"``, as
+    Stanley's C++ NEAT does; ``"mate"`` mates the genome with itself (the behaviour before the
+    fix, kept for old run files).
+
     Args:
         origin: when given, filled with child genome id -> id of the species that bred it
             (what a species founded by that child split from).
+        paths: when given, filled with child genome id -> how it was made: "elite",
+            "crossover" (two different parents), "self-mate" (a genome mated with itself),
+            "mutation" (a mutated copy) or "hall-of-fame".
 
     Returns:
         The new genomes and the next unused genome id.
@@ -144,12 +164,16 @@ def reproduce(
         if len(members) >= repro.elitism_min_members:
             champion = members[0]
             children.append(champion.copy(champion.genome_id))
+            if paths is not None:
+                paths[champion.genome_id] = "elite"
             quota -= 1
         breeders = ranked_by_species[parent_source[species_id]]
         parents = breeders[: max(1, math.ceil(repro.survival_threshold * len(breeders)))]
         draws = rng.random((quota, 5)).tolist()
+        self_mating = cross.same_parent == "mate"
         for breed_draw, first_draw, second_draw, foreign_draw, mate_only_draw in draws:
             first = parents[int(first_draw * len(parents))]
+            second = None
             if breed_draw < cross.crossover_prob:
                 if foreign_draw < cross.interspecies_prob and len(breeding) > 1:
                     others = [i for i in breeding if i != species_id]
@@ -157,13 +181,20 @@ def reproduce(
                     second = foreign[0]
                 else:
                     second = parents[int(second_draw * len(parents))]
+                if second is first and not self_mating:
+                    second = None
+            if second is not None:
                 fitter, other = _fitter_first(first, second)
                 child = crossover(fitter, other, next_genome_id, config, rng)
                 if mate_only_draw >= cross.mate_only_prob:
                     mutate(child, config, tracker, rng)
+                path = "self-mate" if second is first else "crossover"
             else:
                 child = first.copy(next_genome_id)
                 mutate(child, config, tracker, rng)
+                path = "mutation"
+            if paths is not None:
+                paths[child.genome_id] = path
             next_genome_id += 1
             children.append(child)
         if origin is not None:
@@ -175,6 +206,8 @@ def reproduce(
         for famous in everyone[: repro.hall_of_fame]:
             if famous.genome_id not in kept:
                 children.append(famous.copy(famous.genome_id))
+                if paths is not None:
+                    paths[famous.genome_id] = "hall-of-fame"
                 if origin is not None:
                     origin[famous.genome_id] = next(sid for sid, members in ranked_by_species.items() if famous in members)
     return children, next_genome_id

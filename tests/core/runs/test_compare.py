@@ -26,7 +26,7 @@ def _spec(algorithms=("neat", "ga", "es", "random"), seeds=(0, 1), budget=600, s
     for name in algorithms:
         cls = algorithm_class(name)
         configs[name] = cls.default_config().replace(**{cls.population_size_key: 40}).to_dict()
-    return CompareSpec({"name": "xor", "fitness_threshold": 3.9}, tuple(algorithms), tuple(seeds), budget, 1000, stop, configs)
+    return CompareSpec({"name": "xor", "fitness_threshold": 3.9, "fitness": "squared", "solved_by": "threshold"}, tuple(algorithms), tuple(seeds), budget, 1000, stop, configs)
 
 
 def _rows_without_wall(path: Path) -> list[dict]:
@@ -118,3 +118,14 @@ def test_cli_compare_and_its_errors(tmp_path, capsys):
     assert "unknown algorithm 'nope'" in capsys.readouterr().err
     assert main(["compare", "--resume", str(tmp_path / "missing")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_a_compare_folder_from_before_the_xor_options_keeps_its_meaning(tmp_path):
+    import json
+
+    spec = _spec(algorithms=("random",), seeds=(0,))
+    run_compare(spec, tmp_path, progress=None)
+    data = json.loads((tmp_path / "compare.json").read_text())
+    del data["task"]["fitness"], data["task"]["solved_by"]
+    (tmp_path / "compare.json").write_text(json.dumps(data))
+    assert load_spec(tmp_path) == spec

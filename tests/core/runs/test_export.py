@@ -56,3 +56,16 @@ def test_csv_has_one_row_per_generation_at_full_precision(config):
     for row, report in zip(rows, history):
         assert float(row["mean_fitness"]) == report.mean_fitness
         assert int(row["species"]) == len(report.species)
+
+
+def test_a_bias_input_genome_exports_with_its_bias_node_beside_the_inputs(config):
+    with_bias = config.replace(**{"nodes.bias_input": True})
+    champion = _history(with_bias, 4)[-1].champion
+    bias_id = next(n.node_id for n in champion.nodes if n.kind == "bias")
+    dot = genome_to_dot(champion)
+    sources = next(line for line in dot.splitlines() if "rank=source" in line)
+    assert f" {bias_id};" in sources and " 0 " in sources
+    assert f'{bias_id} [fillcolor="#5ab45a", tooltip="bias (always 1.0)"]' in dot
+    parsed = nx.parse_graphml(genome_to_graphml(champion), force_multigraph=True)
+    assert parsed.nodes[str(bias_id)]["kind"] == "bias"
+    assert any(c.in_node == bias_id for c in champion.connections)

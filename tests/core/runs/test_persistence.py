@@ -128,3 +128,40 @@ def test_a_write_that_cannot_start_names_the_target_not_the_temporary_file(tmp_p
     with pytest.raises(OSError) as raised:
         write_atomically(target, "x")
     assert str(target) in str(raised.value) and ".tmp" not in str(raised.value)
+
+
+# Config keys and task parameters that format 5 added (the paper's NEAT, issue 12).
+ADDED_IN_V5 = {
+    "nodes": ("bias_input",),
+    "weights": ("init_distribution", "init_range", "perturb_distribution"),
+    "crossover": ("same_parent",),
+    "structure": ("split_choice",),
+    "reproduction": ("stagnant_share_factor", "fitness_sharing"),
+}
+
+
+def test_version_4_files_keep_their_meaning(tmp_path, config):
+    # A run as format 4 made it: self-mating crossover (the behaviour before the fix).
+    before_fix = config.replace(**{"crossover.same_parent": "mate"})
+    evolution = Neat(before_fix, XorTask(), 5)
+    for _ in range(4):
+        evolution.step()
+    path = tmp_path / "run.json"
+    save_run(evolution, path)
+    data = json.loads(path.read_text())
+    data["version"] = 4
+    for section, keys in ADDED_IN_V5.items():
+        for key in keys:
+            del data["config"][section][key]
+    del data["task"]["fitness"], data["task"]["solved_by"]
+    old = tmp_path / "v4.json"
+    old.write_text(json.dumps(data))
+    resumed = load_run(old)
+    assert resumed.config == before_fix
+    assert resumed.task.spec() == {"name": "xor", "fitness_threshold": 3.9, "fitness": "squared", "solved_by": "threshold"}
+    assert [resumed.step() for _ in range(3)] == [evolution.step() for _ in range(3)]
+    # A format 5 file must hold every key.
+    data["version"] = FORMAT_VERSION
+    old.write_text(json.dumps(data))
+    with pytest.raises(RunFileError, match="missing"):
+        load_run(old)
