@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
 
 if TYPE_CHECKING:
@@ -64,3 +64,43 @@ class Workspace(QWidget):
 
     def shutdown(self) -> None:
         """The window closes: stop background work and wait for it."""
+
+
+class RunControls:
+    """Pause, resume and stop for a workspace whose run goes on in an ``EvolutionWorker``.
+
+    Mixed into a ``Workspace`` that has ``worker`` (or None), ``running``, ``paused``, a checkable
+    ``pause_button`` and ``_publish_status()``; ``_paused_changed`` is the hook for what else a
+    pause holds (Evolve's clock).
+    """
+
+    def toggle_pause(self) -> None:
+        """Pause a running run, or resume a paused one."""
+        if self.running:
+            self.pause_button.toggle()
+
+    def stop_run(self) -> None:
+        """End the run command now; the unfinished generation is discarded, the run can go on."""
+        if self.worker is not None and self.running:
+            self.worker.stop()
+
+    def _set_pause_button(self, paused: bool) -> None:
+        with QSignalBlocker(self.pause_button):
+            self.pause_button.setChecked(paused)
+            self.pause_button.setText("Resume" if paused else "Pause")
+
+    def _on_pause_toggled(self, paused: bool) -> None:
+        if self.worker is None or not self.running:
+            self._set_pause_button(False)
+            return
+        self.paused = paused
+        self._set_pause_button(paused)
+        if paused:
+            self.worker.pause()
+        else:
+            self.worker.resume()
+        self._paused_changed(paused)
+        self._publish_status()
+
+    def _paused_changed(self, paused: bool) -> None:
+        """Called after the worker was paused or resumed."""

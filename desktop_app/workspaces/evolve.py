@@ -55,7 +55,7 @@ from desktop_app.widgets.config_form import ConfigForm, FormErrors
 from desktop_app.widgets.export_dialog import PlotExportDialog
 from desktop_app.widgets.task_box import TaskBox
 from desktop_app.worker import EvolutionWorker
-from desktop_app.workspaces.base import Workspace
+from desktop_app.workspaces.base import RunControls, Workspace
 
 MAX_RECENT = 8
 SIDEBAR_WIDTH = 330
@@ -200,7 +200,7 @@ class RunKeys(QObject):
         return True
 
 
-class EvolveWorkspace(Workspace):
+class EvolveWorkspace(RunControls, Workspace):
     """One run: settings and controls on the left, the fitness panel and per-algorithm tabs."""
 
     key = "evolve"
@@ -842,38 +842,6 @@ class EvolveWorkspace(Workspace):
         self._publish_status()
         self.requestRun.emit(count, stop)
 
-    def toggle_pause(self) -> None:
-        """Pause a running run, or resume a paused one."""
-        if self.running:
-            self.pause_button.toggle()
-
-    @Slot()
-    def stop_run(self) -> None:
-        """End the current run; an unfinished generation is discarded, the run stays resumable."""
-        if self.worker is not None and self.running:
-            self.worker.stop()
-
-    def _set_pause_button(self, paused: bool) -> None:
-        self.pause_button.blockSignals(True)
-        self.pause_button.setChecked(paused)
-        self.pause_button.setText("Resume" if paused else "Pause")
-        self.pause_button.blockSignals(False)
-
-    @Slot(bool)
-    def _on_pause_toggled(self, paused: bool) -> None:
-        if self.worker is None or not self.running:
-            self._set_pause_button(False)
-            return
-        self.paused = paused
-        self._set_pause_button(paused)
-        if paused:
-            self.worker.pause()
-            self.clock.stop()
-        else:
-            self.worker.resume()
-            self.clock.start()
-        self._publish_status()
-
     @Slot(object)
     def _on_reports(self, reports: tuple[GenerationReport, ...]) -> None:
         self.history.extend(reports)
@@ -915,6 +883,13 @@ class EvolveWorkspace(Workspace):
         self._end_command()
         self._error("The run stopped with an error", message)
         self.runEnded.emit("failed")
+
+    def _paused_changed(self, paused: bool) -> None:
+        # Paused time is not run time: evaluations/s and elapsed count only active time.
+        if paused:
+            self.clock.stop()
+        else:
+            self.clock.start()
 
     def _end_command(self) -> None:
         self.clock.stop()

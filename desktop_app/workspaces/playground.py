@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QEvent, QSignalBlocker, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -53,7 +53,7 @@ from desktop_app.theme import BEST, ERROR, MEAN, TEXT, THIRD
 from desktop_app.widgets.plane_view import BLUE, ORANGE, NodePictureGraph, PlaneView
 from desktop_app.widgets.plots import RangeKeeper, add_plot
 from desktop_app.worker import EvolutionWorker
-from desktop_app.workspaces.base import Workspace
+from desktop_app.workspaces.base import RunControls, Workspace
 
 BOUNDARY_DENSITY = 100  # heatmap.ts DENSITY
 SPECIES_DENSITY = 50
@@ -81,7 +81,7 @@ def dataset_icon(dataset: str, size: int = 40) -> QIcon:
     return QIcon(pixmap)
 
 
-class PlaygroundWorkspace(Workspace):
+class PlaygroundWorkspace(RunControls, Workspace):
     """Controls on the left; champion boundary, species grid, network pictures and losses on the right.
 
     Signals:
@@ -549,35 +549,6 @@ class PlaygroundWorkspace(Workspace):
         self.pause_button.setFocus()
         self._publish_status()
         self.requestRun.emit(count, False)
-
-    def toggle_pause(self) -> None:
-        """Pause a running run, or resume a paused one."""
-        if self.running:
-            self.pause_button.toggle()
-
-    @Slot()
-    def stop_run(self) -> None:
-        """End the run command now; the unfinished generation is discarded."""
-        if self.worker is not None and self.running:
-            self.worker.stop()
-
-    def _set_pause_button(self, paused: bool) -> None:
-        with QSignalBlocker(self.pause_button):
-            self.pause_button.setChecked(paused)
-            self.pause_button.setText("Resume" if paused else "Pause")
-
-    @Slot(bool)
-    def _on_pause_toggled(self, paused: bool) -> None:
-        if self.worker is None or not self.running:
-            self._set_pause_button(False)
-            return
-        self.paused = paused
-        self._set_pause_button(paused)
-        if paused:
-            self.worker.pause()
-        else:
-            self.worker.resume()
-        self._publish_status()
 
     @Slot(object)
     def _on_reports(self, reports: tuple[GenerationReport, ...]) -> None:
