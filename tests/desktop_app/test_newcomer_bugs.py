@@ -86,6 +86,7 @@ def test_bug03_plot_ranges_and_replay_follow_the_run_shown(qtbot, evolve, tmp_pa
     evolve.replay_champion()
     assert evolve.panel("replay").replay is not None
     assert evolve.open_population(str(_saved_run(tmp_path, task="xor")))
+    assert not fitness.fitness.getAxis("left").autoSIPrefix  # ticks show the values themselves
     low, high = fitness.fitness.viewRange()[1]
     assert -1 < low and high < 6  # XOR's 0..4, not CartPole's -100..600
     replay = evolve.panel("replay")
@@ -95,6 +96,7 @@ def test_bug03_plot_ranges_and_replay_follow_the_run_shown(qtbot, evolve, tmp_pa
     evolve.task_box.combo.setCurrentText("XOR")
     assert evolve.new_run()
     run(qtbot, evolve, 1)
+    assert not fitness.fitness.getAxis("left").autoSIPrefix  # ticks show the values themselves
     low, high = fitness.fitness.viewRange()[1]
     assert -1 < low and high < 6
 
@@ -263,6 +265,7 @@ def test_bug13_empty_and_single_point_plots_are_readable(qtbot, evolve):
     assert len(xs) == 1 and fitness.best_curve.opts["symbol"] == "o"
     for curve in (fitness.mean_curve, fitness.champion_connections, fitness.champion_nodes, fitness.mean_connections):
         assert curve.opts["symbol"] == "o"  # one point: visible as a dot on every curve
+    assert not fitness.fitness.getAxis("left").autoSIPrefix  # ticks show the values themselves
     low, high = fitness.fitness.viewRange()[1]
     assert low < ys[0] < high and high - low > 0.1
 
