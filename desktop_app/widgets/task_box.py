@@ -115,6 +115,10 @@ class TaskBox(QWidget):
         self.completer.setModel(QStringListModel(list(TASKS) + ids, self.completer))
 
     def _on_changed(self, _text: str) -> None:
+        line = self.combo.lineEdit()
+        if not line.hasFocus():
+            # A name longer than the box shows its start ("Double pole (ve…"), not its end.
+            line.setCursorPosition(0)
         self._update_episodes()
         if not self._filling:  # a run's own task shown again keeps its description
             self.info.setText("")
