@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,9 +20,12 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
+    QProgressDialog,
     QPushButton,
     QSizePolicy,
     QSpinBox,
@@ -46,6 +49,9 @@ SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 TICK_MS = 20
 # At most this many steps per tick, so a stalled event loop cannot make one tick run away.
 MAX_STEPS_PER_TICK = 400
+# A GIF holds at most this many steps (100 s of CartPole at 1x): a balanced double pole's
+# 100,000-decision episode would be a file of hundreds of megabytes.
+GIF_MAX_STEPS = 5_000
 
 
 class CartPoleCanvas(QWidget):
@@ -155,7 +161,8 @@ class ReplayPanel(Panel):
         self.seed_box.setToolTip("Same seed, same start state: the evaluator's episode seeds replay exactly")
         self.seed_box.valueChanged.connect(lambda _: self.restart())
         self.export_button = QPushButton("Export GIF…")
-        self.export_button.setToolTip("Save the episode so far (or the whole episode) as an animated GIF")
+        self.export_button.setToolTip(f"Save the episode (up to {GIF_MAX_STEPS:,} steps) as an animated GIF at the chosen speed")
+        self.export_button.clicked.connect(self.export_gif_dialog)
         # Two short rows: one long row would set a minimum width that squeezes the plots beside.
         controls = QVBoxLayout()
         for row_widgets in ((self.play_button, self.step_button, self.restart_button), (self.speed_box, self.seed_box, self.export_button)):
@@ -491,41 +498,83 @@ class ReplayPanel(Panel):
 
     # --- export ----------------------------------------------------------------------------
 
-    def render_frames(self) -> list[QImage]:
-        """Play the episode from its start to its end, grabbing the viewport at every step.
+    def render_frames(self, every: int = 1, progress: Callable[[int], bool] | None = None) -> list[QImage]:
+        """Play the episode from its start to its end, grabbing the viewport at every ``every``-th
+        step (and the last one). ``progress(step)`` is called after each step; False cancels.
 
-        The panel is left at the episode's end, as if it had been played through.
+        The panel is left where the rendering stopped, as if it had been played that far.
         """
         if self.replay is None:
             return []
         self.stop()
         self.restart()
         images = [self.viewport.grab().toImage()]
-        while not self.replay.done:
+        while not self.replay.done and self.step_count < GIF_MAX_STEPS:
             self.step_once()
-            images.append(self.viewport.grab().toImage())
+            if self.step_count % every == 0 or self.replay.done or self.step_count == GIF_MAX_STEPS:
+                images.append(self.viewport.grab().toImage())
+            if progress is not None and not progress(self.step_count):
+                return []
         return images
 
-    def export_gif(self, path: str) -> int:
-        """Write the whole episode as an animated GIF at the current speed; returns the frame count.
+    def gif_timing(self) -> tuple[int, int]:
+        """(steps per frame, frame duration in ms) that show the current speed in a GIF.
+
+        GIF delays come in 10 ms units and viewers do not show more than 50 frames a second, so
+        above that rate frames are dropped (8x CartPole: every 8th step, 20 ms apart).
+        """
+        step_ms = 1000 * TAU / self.speed
+        every = max(1, math.ceil(20 / step_ms - 1e-9))
+        return every, max(20, round(step_ms * every / 10) * 10)
+
+    def export_gif(self, path: str, progress: Callable[[int], bool] | None = None) -> int:
+        """Write the whole episode as an animated GIF at the current speed; returns the frame
+        count (0 if ``progress`` cancelled; nothing is written then).
 
         Raises:
             OSError: the file cannot be written.
         """
         from PIL import Image
 
+        every, duration = self.gif_timing()
         frames = []
-        for image in self.render_frames():
+        for image in self.render_frames(every, progress):
             rgb = image.convertToFormat(QImage.Format.Format_RGB888)
             buffer = bytes(rgb.constBits())[: rgb.sizeInBytes()]
             frame = Image.frombuffer("RGB", (rgb.width(), rgb.height()), buffer, "raw", "RGB", rgb.bytesPerLine(), 1)
             frames.append(frame.copy())
         if not frames:
             return 0
-        # GIF delays are in 10 ms units; faster than 50 fps is not shown faithfully by viewers.
-        duration = max(20, round(1000 * TAU / self.speed / 10) * 10)
         frames[0].save(path, save_all=True, append_images=frames[1:], duration=duration, loop=0)
         return len(frames)
+
+    def export_gif_dialog(self) -> None:
+        """Ask where, then write the GIF with a cancellable progress dialog."""
+        if self.replay is None:
+            self.host.show_message("Nothing to export: replay a genome first (Ctrl+P)")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export replay", "replay.gif", "Animated GIF (*.gif)")
+        if not path:
+            return
+        limit = min(self.replay.max_steps, GIF_MAX_STEPS)
+        dialog = QProgressDialog("Rendering the episode…", "Cancel", 0, limit, self)
+        dialog.setWindowTitle("Export GIF")
+        dialog.setMinimumDuration(300)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def progress(step: int) -> bool:
+            dialog.setValue(min(step, limit))
+            QApplication.processEvents()
+            return not dialog.wasCanceled()
+
+        try:
+            count = self.export_gif(path, progress)
+        except OSError as error:
+            dialog.close()
+            self.host.show_message(f"Export failed: could not write {path}: {error.strerror or error}", 8000)
+            return
+        dialog.close()
+        self.host.show_message(f"Exported {count} frames to {path}" if count else "Export cancelled")
 
     def close_replay(self) -> None:
         """Stop playback and release any environment (call when the window closes)."""

@@ -98,3 +98,21 @@ def test_clicking_a_species_replays_its_best_genome(qtbot, window):
     assert evolve.panel("species").select_species(species.species_id)
     replay = evolve.panel("replay")
     assert replay.replay is not None and replay.replay.genome.genome_id == species.best_genome.genome_id
+
+
+def test_export_gif_button_writes_the_episode_at_the_chosen_speed(qtbot, window, tmp_path, monkeypatch):
+    from PIL import Image
+    from PySide6.QtWidgets import QFileDialog
+
+    window.evolve.replay_champion()
+    panel = window.evolve.panel("replay")
+    target = tmp_path / "fast.gif"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    panel.speed_box.setCurrentIndex(panel.speed_box.count() - 1)  # the fastest speed
+    every, duration = panel.gif_timing()
+    assert panel.speed == 8 and (every, duration) == (8, 20)  # 8 steps of 20 ms per 20 ms frame
+    panel.export_button.click()
+    with Image.open(target) as gif:
+        assert gif.n_frames == -(-panel.step_count // every) + 1  # every 8th step, the first and the last
+        assert gif.info["duration"] == duration
+    assert f"Exported {gif.n_frames} frames" in window.message()
