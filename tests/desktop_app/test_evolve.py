@@ -308,3 +308,12 @@ def test_every_algorithm_starts_from_its_own_form(qtbot, evolve):
     evolve.config_form.fields["substrate.input_coordinates"].setText("-1, left")
     assert not evolve.new_run()
     assert evolve.config_form.invalid_fields() == ["substrate.input_coordinates"]
+
+
+def test_a_hyperneat_champion_is_drawn_with_its_cppn_names(qtbot, evolve):
+    evolve.algorithm_box.setCurrentIndex(evolve.algorithm_box.findData("hyperneat"))
+    evolve.config_form.fields["population.size"].setText("20")
+    assert evolve.new_run(), evolve.last_error
+    run(qtbot, evolve, 1)
+    view = evolve.panel("graph").view
+    assert {"x1", "y1", "x2", "y2", "d", "bias", "weight"} <= set(view.visible_names)

@@ -122,6 +122,16 @@ class HyperNeat(Neat):
         return len(output_names(self.config.hyperneat))
 
     @property
+    def input_names(self) -> tuple[str, ...]:
+        """Names of the CPPN's inputs (its genomes are drawn with these, not the task's)."""
+        return input_names(self.config.hyperneat)
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        """Names of the CPPN's outputs."""
+        return output_names(self.config.hyperneat)
+
+    @property
     def substrate(self) -> Substrate:
         """The substrate this run's CPPNs are decoded onto (built from the config and the task)."""
         substrate = getattr(self, "_substrate", None)
