@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -666,7 +667,7 @@ class EvolveWorkspace(RunControls, Workspace):
             task.close()
             self._error("Cannot start the run", f"{cls.title} on {self.task_box.text()}: {error}")
             return False
-        self._start(run, self._new_run_dir(task.name, run.seed_entropy))
+        self._start(run, self._new_run_dir(run))
         self.show_message(f"New run: {run.title} on {self.run.task_title}, seed {run.seed_entropy}" + (f" · {self.backend_note}" if self.backend_note else ""))
         return True
 
@@ -679,7 +680,7 @@ class EvolveWorkspace(RunControls, Workspace):
             return False
         config, task_spec, seed, algorithm = self._origin
         run = algorithm_class(algorithm)(config, make_task(task_spec), seed)
-        self._start(run, self._new_run_dir(task_spec["name"], seed))
+        self._start(run, self._new_run_dir(run))
         self.show_message(f"Reset: {run.title} on {self.run.task_title}, seed {seed}")
         return True
 
@@ -694,13 +695,19 @@ class EvolveWorkspace(RunControls, Workspace):
             return Path(str(configured))
         return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)) / "NEAT Scope" / "runs"
 
-    def _new_run_dir(self, task_name: str, seed: int) -> Path:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        folder = self.runs_folder() / f"{stamp}-{task_name}-seed{seed}"
+    def _new_run_dir(self, run: Any) -> Path:
+        """A fresh run folder named so that Resume run folder tells runs apart: time, algorithm,
+        task (a gymnasium env by its id) and seed."""
+        spec = run.task.spec()
+        task = str(spec.get("env_id") or spec.get("dataset") or spec.get("name") or "task")
+        task = re.sub(r"[^A-Za-z0-9_.-]+", "_", task)[:40]
+        seed = str(run.seed_entropy)
+        name = f"{time.strftime('%Y%m%d-%H%M%S')}-{run.name}-{task}-seed{seed if len(seed) <= 12 else seed[:12]}"
+        folder = self.runs_folder() / name
         suffix = 1
         while folder.exists():
             suffix += 1
-            folder = self.runs_folder() / f"{stamp}-{task_name}-seed{seed}-{suffix}"
+            folder = self.runs_folder() / f"{name}-{suffix}"
         return folder
 
     # --- evaluation backend ---------------------------------------------------------------------
@@ -1064,7 +1071,7 @@ class EvolveWorkspace(RunControls, Workspace):
             self.show_message(f"Not opened: {path} needs code you did not allow")
             return False
         try:
-            self._start(run, self._new_run_dir(run.task.name, run.seed_entropy), source=str(path), saved=True)
+            self._start(run, self._new_run_dir(run), source=str(path), saved=True)
         except Exception as error:  # noqa: BLE001 - e.g. a task that cannot be built here
             run.task.close()
             self._error("Cannot open the run", f"{path}\n\n{type(error).__name__}: {error}")

@@ -317,3 +317,13 @@ def test_a_hyperneat_champion_is_drawn_with_its_cppn_names(qtbot, evolve):
     run(qtbot, evolve, 1)
     view = evolve.panel("graph").view
     assert {"x1", "y1", "x2", "y2", "d", "bias", "weight"} <= set(view.visible_names)
+
+
+def test_run_folders_are_named_by_algorithm_task_and_seed(qtbot, evolve):
+    evolve.seed_box.setText("4")
+    assert evolve.new_run()
+    assert evolve.run_dir.name.endswith("-neat-xor-seed4")
+    evolve.algorithm_box.setCurrentIndex(evolve.algorithm_box.findData("ga"))
+    evolve.task_box.combo.setCurrentText("Acrobot-v1")
+    assert evolve.new_run(), evolve.last_error
+    assert evolve.run_dir.name.endswith("-ga-Acrobot-v1-seed4")
