@@ -183,7 +183,7 @@ def _check_counts(args: argparse.Namespace) -> None:
     for option, minimum in (
         ("generations", 0), ("save_every", 0), ("autosave_every", 0), ("workers", 0), ("episodes", 1), ("max_steps", 1),
         ("population", 1), ("inputs", 1), ("outputs", 1), ("seed", 0), ("seeds", 1), ("first_seed", 0), ("max_evaluations", 1),
-        ("max_generations", 1), ("fitness_memory", 16),
+        ("max_generations", 1), ("fitness_memory", 16), ("samples", 1), ("epochs", 1),
     ):  # fmt: skip
         value = getattr(args, option, None)
         if value is not None and value < minimum:
@@ -244,8 +244,18 @@ def task_from_args(args: argparse.Namespace) -> Any:
             max_steps=MAX_STEPS if args.max_steps is None else args.max_steps,
             fitness_threshold=SOLVED_RETURN if args.threshold is None else args.threshold,
         )
+    digits = {name: getattr(args, name) for name in ("samples", "epochs") if getattr(args, name, None) is not None}
+    if digits and args.task != "digits":
+        raise ValueError(f"--{next(iter(digits))} applies to the digits task only")
+    if args.task == "digits":
+        if args.max_steps is not None:
+            raise ValueError("--max-steps applies to cartpole and --env tasks only")
+        spec_digits: dict[str, Any] = {"name": "digits", **digits, "workers": args.workers}
+        if args.threshold is not None:
+            spec_digits["fitness_threshold"] = args.threshold
+        return make_task(spec_digits)
     if args.workers:
-        raise ValueError("--workers applies to --env tasks only")
+        raise ValueError("--workers applies to --env and digits tasks only")
     if args.task != "cartpole" and args.max_steps is not None:
         raise ValueError("--max-steps applies to cartpole and --env tasks only")
     if args.task == "playground":
@@ -277,7 +287,7 @@ def _backprop_layers(args: argparse.Namespace) -> tuple[dict, ...]:
     """Config presets of ``--no-backprop`` and ``--backprop-steps`` (Backprop NEAT only)."""
     no_backprop, steps = getattr(args, "no_backprop", False), getattr(args, "backprop_steps", None)
     if args.algorithm is None:
-        args.algorithm = "backprop-neat" if args.task == "playground" else "neat"
+        args.algorithm = {"playground": "backprop-neat", "digits": "arch-ga"}.get(args.task, "neat")
     if (no_backprop or steps is not None) and args.algorithm != "backprop-neat":
         raise ValueError("--no-backprop and --backprop-steps apply to --algorithm backprop-neat (the playground default)")
     if no_backprop and steps:
@@ -463,7 +473,7 @@ def _add_evolve_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_task_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("task", nargs="?", help="built-in task: xor, cartpole or boxes")
+    parser.add_argument("task", nargs="?", help="built-in task: xor, cartpole, boxes, playground or digits")
     parser.add_argument("--env", metavar="ID", help="any gymnasium environment id, e.g. Acrobot-v1")
     parser.add_argument("--fitness", metavar="MODULE:FUNCTION", help="your own fitness function, called with each genome's network")
     parser.add_argument("--inputs", type=int, help="network inputs for --fitness")
@@ -485,6 +495,8 @@ def _add_task_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--penalty", type=float, help="playground: connection penalty c in fitness = -loss*(1+c*sqrt(connections)) (default 0.03)")
     parser.add_argument("--train-fraction", type=float, help="playground convention: training share of the 500 points (default 0.5)")
     parser.add_argument("--resolution", type=int, help="boxes: visual field pixels per side (default 11)")
+    parser.add_argument("--samples", type=int, help="digits: images used, 100 to 1797 (default all; fewer for a quick look)")
+    parser.add_argument("--epochs", type=int, help="digits: training budget of every genome, passes over the training set (default 10)")
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -520,7 +532,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--backprop-steps", type=int, metavar="N", help="backprop-neat: optimiser steps per genome per generation (default 600)")
     run.add_argument("--no-backprop", action="store_true", help="backprop-neat without training, weights evolved by NEAT's mutation (the ablation)")
-    run.add_argument("--workers", type=int, default=0, help="worker processes for --env tasks (default 0: in process)")
+    run.add_argument("--workers", type=int, default=0, help="worker processes for --env and digits tasks (default 0: in process)")
     run.add_argument("--seed", type=int, default=None, help="random seed (default: fresh entropy, reported in the summary)")
     run.add_argument("--config", metavar="FILE.toml", help="config keys to change (see resources/<algorithm>_default.toml)")
     run.add_argument("--population", type=int, help="population size (overrides the config)")
