@@ -35,6 +35,11 @@ SMALL_CONFIG = {
 SMALL_CONFIG["ga"]["policy.hidden"] = [3]
 SMALL_CONFIG["backprop-neat"] = {"population.size": 12, "backprop.steps": 4, "speciation.clusters": 3, "reproduction.hall_of_fame": 2}
 TASKS = {"backprop-neat": {"name": "playground", "dataset": "xor", "train_size": 20, "test_size": 20}}
+# Architecture search trains tiny MLPs on a digits subsample: one epoch, a handful of units.
+ARCH_SMALL = {"population.size": 4, "genome.min_units": 2, "genome.max_units": 6}
+SMALL_CONFIG["arch-ga"] = {**ARCH_SMALL, "population.elites": 1, "tournament.size": 2}
+SMALL_CONFIG["arch-random"] = dict(ARCH_SMALL)
+TASKS["arch-ga"] = TASKS["arch-random"] = {"name": "digits", "samples": 100, "epochs": 1}
 
 
 def valid_run_data(algorithm: str, generations: int = 3, seed: int = 7) -> dict:
