@@ -331,9 +331,9 @@ class ArchSearchBase(AlgorithmBase):
     """What the GA and random search share: training a population, the champion, reports, state."""
 
     extras_type = ArchExtras
+    trains_architectures = True
 
     def _initialise(self) -> None:
-        self._check_task()
         size = self.config.population.size
         self.population: list[ArchGenome] = [random_genome(self.config.genome, self.rng) for _ in range(size)]
         self.ids = list(range(size))
@@ -341,9 +341,6 @@ class ArchSearchBase(AlgorithmBase):
         self.next_genome_id = size
         self.best: dict[str, Any] | None = None
 
-    def _check_task(self) -> None:
-        if not callable(getattr(self.task, "train", None)):
-            raise ValueError(f"{self.name} searches MLP architectures on the digits task, not on {getattr(self.task, 'name', 'this task')}")
 
     def training_seeds(self, generation: int) -> list[int]:
         """The integer random_state of every genome trained in a generation, from the run's SeedSequence."""
@@ -463,7 +460,6 @@ class ArchSearchBase(AlgorithmBase):
         }
 
     def _load_state(self, state: dict[str, Any]) -> None:
-        self._check_task()
         check_exact_keys(state, ("next_genome_id", "population", "best"), "state")
         space = self.config.genome
         raw_population = read_list(state, "population", "state")

@@ -152,6 +152,7 @@ class DigitsTask:
     # The same recipe and seed train to the same bits: re-evaluating is never needed.
     deterministic = True
     activations_per_genome = 0
+    trains_architectures = True
     spec_keys = ("samples", "split_seed", "validation_fraction", "test_fraction", "epochs", "batch_size", "fitness_threshold", "workers")
 
     def __init__(

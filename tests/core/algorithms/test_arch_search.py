@@ -220,6 +220,12 @@ def test_other_tasks_and_algorithms_are_refused_with_one_message():
         _run(task={"name": "xor"})
     with pytest.raises(ValueError, match="arch-ga"):
         make_task(TINY_TASK).evaluate(None, np.random.default_rng(0))
+    from core.algorithms.registry import algorithm_class
+
+    for name in ("neat", "ga", "es", "random"):
+        cls = algorithm_class(name)
+        with pytest.raises(ValueError, match="arch-ga or arch-random"):
+            cls(cls.default_config(), make_task(TINY_TASK), 0)
 
 
 @pytest.mark.parametrize(
