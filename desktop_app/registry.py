@@ -19,6 +19,7 @@ import importlib
 WORKSPACES: tuple[str, ...] = (
     "desktop_app.workspaces.evolve:EvolveWorkspace",
     "desktop_app.workspaces.compare:CompareWorkspace",
+    "desktop_app.workspaces.arch_search:ArchSearchWorkspace",
 )
 
 PANELS: tuple[str, ...] = (
@@ -39,6 +40,7 @@ TASKS: dict[str, dict] = {
     "Playground: circle": {"name": "playground", "dataset": "circle"},
     "Playground: xor": {"name": "playground", "dataset": "xor"},
     "Playground: gaussian": {"name": "playground", "dataset": "gaussian"},
+    "Digits (architecture search)": {"name": "digits"},
 }
 
 

@@ -571,7 +571,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     shot = commands.add_parser("screenshot", help="run evolution in the app offscreen and save the window as PNG")
     shot.add_argument("out", metavar="OUT.png")
-    shot.add_argument("--workspace", default="evolve", help="evolve or compare (default evolve)")
+    shot.add_argument("--workspace", default="evolve", help="evolve, compare or archsearch (default evolve)")
     shot.add_argument("--task", default="xor", help="XOR, CartPole-v1 or any gymnasium id (default xor)")
     shot.add_argument("--algorithm", default="neat", help="evolve: the algorithm (default neat)")
     shot.add_argument("--population", type=int, help="evolve: population size (default: the algorithm's)")
