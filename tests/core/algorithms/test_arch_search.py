@@ -259,3 +259,37 @@ def test_the_loader_refuses_a_bad_population_row_in_the_history():
     data["history"][0]["extras"]["population"][0][3] = "elu"
     with pytest.raises(RunFileError, match="activation"):
         loads_run(json.dumps(data))
+
+
+# --- command line -----------------------------------------------------------------------------
+
+
+def test_the_cli_runs_digits_and_reports_the_champions_test_accuracy(tmp_path, capsys):
+    from neatscope.cli import main
+
+    out = tmp_path / "summary.json"
+    code = main(["run", "digits", "--algorithm", "arch-random", "--samples", "150", "--epochs", "1", "--population", "4",
+                 "--generations", "2", "--seed", "3", "--quiet", "--json", str(out)])  # fmt: skip
+    assert code == 0
+    summary = json.loads(out.read_text())
+    assert summary["algorithm"] == "arch-random" and summary["task"]["samples"] == 150
+    assert 0.0 <= summary["champion_test_accuracy"] <= 1.0
+    assert [len(g) for g in summary["population_accuracies"]] == [4, 4]
+    assert summary["champion_architecture"]["units"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "xor", "--algorithm", "arch-ga"], "digits task"),
+        (["run", "digits", "--algorithm", "neat"], "arch-ga or arch-random"),
+        (["run", "xor", "--samples", "200"], "--samples applies to the digits task only"),
+        (["run", "digits", "--samples", "20"], "task.samples"),
+    ],
+)
+def test_the_cli_says_what_is_wrong_in_one_line(argv, message, capsys):
+    from neatscope.cli import main
+
+    assert main(argv) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("error:") and message in error and "\n" not in error
