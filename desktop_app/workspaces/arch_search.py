@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QThread, QTimer, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPicture
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -79,44 +79,48 @@ class BoxPlotItem(pg.GraphicsObject):
         super().__init__()
         self.colour, self.offset = colour, offset
         self.boxes: list[tuple[int, dict[str, Any]]] = []
-        self._picture = QPicture()
         self._bounds = QRectF()
 
     def set_boxes(self, boxes: list[tuple[int, dict[str, Any]]]) -> None:
         """(generation, ``box_stats``) per box."""
         self.prepareGeometryChange()
         self.boxes = boxes
-        self._picture = QPicture()
-        painter = QPainter(self._picture)
+        half = BOX_WIDTH / 2
+        if boxes:
+            low = min(min([stats["low"], *stats["outliers"]]) for _, stats in boxes)
+            high = max(max([stats["high"], *stats["outliers"]]) for _, stats in boxes)
+            first, last = boxes[0][0] + self.offset - half, boxes[-1][0] + self.offset + half
+            self._bounds = QRectF(first, low, last - first, max(high - low, 1e-6))
+        else:
+            self._bounds = QRectF()
+        self.update()
+
+    def paint(self, painter, *args) -> None:  # noqa: D102 - Qt override
+        # Drawn directly rather than replayed from a QPicture: a recorded box of zero height (all
+        # of a generation's middle half at one accuracy, common once elites spread) replayed
+        # under the plot's large y scale as a huge filled rectangle.
         edge = QPen(self.colour.darker(130))
         edge.setCosmetic(True)
         edge.setWidthF(1.5)
         fill = QColor(self.colour)
         fill.setAlpha(110)
         half = BOX_WIDTH / 2
-        lows, highs = [], []
-        for generation, stats in boxes:
+        painter.setPen(edge)
+        for generation, stats in self.boxes:
             x = generation + self.offset
-            painter.setPen(edge)
-            painter.setBrush(QBrush(fill))
-            painter.drawRect(QRectF(x - half, stats["q1"], BOX_WIDTH, stats["q3"] - stats["q1"]))
-            painter.drawLine(QPointF(x - half, stats["median"]), QPointF(x + half, stats["median"]))
-            painter.drawLine(QPointF(x, stats["q3"]), QPointF(x, stats["high"]))
-            painter.drawLine(QPointF(x, stats["q1"]), QPointF(x, stats["low"]))
-            painter.drawLine(QPointF(x - half / 2, stats["high"]), QPointF(x + half / 2, stats["high"]))
-            painter.drawLine(QPointF(x - half / 2, stats["low"]), QPointF(x + half / 2, stats["low"]))
-            lows.append(min([stats["low"], *stats["outliers"]]))
-            highs.append(max([stats["high"], *stats["outliers"]]))
-        painter.end()
-        if boxes:
-            first, last = boxes[0][0] + self.offset - half, boxes[-1][0] + self.offset + half
-            self._bounds = QRectF(first, min(lows), last - first, max(highs) - min(lows))
-        else:
-            self._bounds = QRectF()
-        self.update()
-
-    def paint(self, painter, *args) -> None:  # noqa: D102 - Qt override
-        painter.drawPicture(0, 0, self._picture)
+            lines = [
+                (x - half, stats["median"], x + half, stats["median"]),
+                (x, stats["q3"], x, stats["high"]),
+                (x, stats["q1"], x, stats["low"]),
+                (x - half / 2, stats["high"], x + half / 2, stats["high"]),
+                (x - half / 2, stats["low"], x + half / 2, stats["low"]),
+            ]
+            if stats["q3"] > stats["q1"]:
+                painter.fillRect(QRectF(x - half, stats["q1"], BOX_WIDTH, stats["q3"] - stats["q1"]), fill)
+                lines += [(x - half, stats["q1"], x + half, stats["q1"]), (x - half, stats["q3"], x + half, stats["q3"]),
+                          (x - half, stats["q1"], x - half, stats["q3"]), (x + half, stats["q1"], x + half, stats["q3"])]  # fmt: skip
+            for x0, y0, x1, y1 in lines:
+                painter.drawLine(QPointF(x0, y0), QPointF(x1, y1))
 
     def boundingRect(self) -> QRectF:  # noqa: N802, D102 - Qt override
         return self._bounds
