@@ -422,14 +422,16 @@ class ArchSearchWorkspace(Workspace):
             return
         worker.stop()
         self.requestRun.disconnect(worker.run_generations)
+        relay = self.relays.pop(name, None)
+        if relay is not None:
+            # Before the thread ends: its end schedules the worker's deletion.
+            worker.reportsReady.disconnect(relay.reports)
+            worker.runFinished.disconnect(relay.finished)
+            worker.runFailed.disconnect(relay.failed)
         thread.quit()
         thread.wait()
         worker.close_task()
         thread.deleteLater()
-        relay = self.relays.pop(name, None)
-        if relay is not None:
-            worker.reportsReady.disconnect(relay.reports)
-            relay.deleteLater()
         self.pending.discard(name)
 
     def run_both(self) -> bool:
