@@ -75,3 +75,16 @@ def test_a_saved_run_opens_and_a_foreign_or_broken_file_says_why(qtbot, arch, tm
     assert not arch.open_run(str(tmp_path / "xor.json"))
     assert "arch-ga and arch-random" in arch.error_label.text()
     assert json.loads((tmp_path / "random.json").read_text())["algorithm"] == "arch-random"
+
+
+def test_the_evolve_workspace_runs_arch_ga_on_digits_like_any_algorithm(qtbot, window):
+    from tests.desktop_app.conftest import run
+
+    evolve = window.evolve
+    evolve.algorithm_box.setCurrentIndex(evolve.algorithm_box.findData("arch-ga"))
+    evolve.task_box.combo.setCurrentText("Digits (architecture search)")
+    evolve.config_form.set_field("population.size", 4)
+    evolve.config_form.set_field("genome.max_units", 16)
+    assert run(qtbot, evolve, 2) == "done", window.last_error
+    assert [r.generation for r in evolve.history] == [0, 1]
+    assert evolve.history[-1].extras.champion_units
