@@ -21,6 +21,7 @@ WORKSPACES: tuple[str, ...] = (
     "desktop_app.workspaces.compare:CompareWorkspace",
     "desktop_app.workspaces.playground:PlaygroundWorkspace",
     "desktop_app.workspaces.substrate:SubstrateWorkspace",
+    "desktop_app.workspaces.arch_search:ArchSearchWorkspace",
 )
 
 PANELS: tuple[str, ...] = (
@@ -44,6 +45,7 @@ TASKS: dict[str, dict] = {
     "Playground: xor": {"name": "playground", "dataset": "xor"},
     "Playground: gaussian": {"name": "playground", "dataset": "gaussian"},
     "Boxes (HyperNEAT)": {"name": "boxes"},
+    "Digits (architecture search)": {"name": "digits"},
 }
 
 

@@ -79,6 +79,8 @@ def render_screenshot(
                 _playground(window, task, generations, seed, population)
             elif workspace == "substrate":
                 _substrate(window, task, generations, seed, algorithm, population, tab)
+            elif workspace == "archsearch":
+                _archsearch(window, generations, seed, population, workers)
             else:
                 window.current_workspace().setFocus()
             # Let layouts, timers and the tab switch settle before grabbing.
@@ -183,3 +185,15 @@ def _compare(window, task: str, algorithms: tuple[str, ...], seeds: int, budget:
     outcome = _wait(compare.compareFinished, lambda: compare.start_compare() or compare.compareFinished.emit("failed"))
     if outcome[:1] != ["done"]:
         raise ValueError(f"the compare ended with {outcome!r}: " + " ".join(window.last_error.split()))
+
+
+def _archsearch(window, generations: int, seed: int, population: int | None, workers: int) -> None:
+    arch = window.workspace("archsearch")
+    arch.seed_box.setValue(seed)
+    arch.generations_box.setValue(generations)
+    arch.workers_box.setValue(max(0, workers // 2))
+    if population is not None:
+        arch.population_box.setValue(population)
+    outcome = _wait(arch.runEnded, lambda: arch.run_both() or arch.runEnded.emit("failed"))
+    if outcome[:1] != ["done"]:
+        raise ValueError(f"the runs ended with {outcome!r}: " + " ".join(arch.last_error.split()))

@@ -189,7 +189,7 @@ def _check_counts(args: argparse.Namespace) -> None:
     for option, minimum in (
         ("generations", 0), ("save_every", 0), ("autosave_every", 0), ("workers", 0), ("episodes", 1), ("max_steps", 1),
         ("population", 1), ("inputs", 1), ("outputs", 1), ("seed", 0), ("seeds", 1), ("first_seed", 0), ("max_evaluations", 1),
-        ("max_generations", 1), ("fitness_memory", 16),
+        ("max_generations", 1), ("fitness_memory", 16), ("samples", 1), ("epochs", 1),
     ):  # fmt: skip
         value = getattr(args, option, None)
         if value is not None and value < minimum:
@@ -297,6 +297,18 @@ def task_from_args(args: argparse.Namespace, evaluation: dict[str, Any] | None =
         return GymTask(args.env, episodes=args.episodes, max_steps=args.max_steps, fitness_threshold=args.threshold, backend=settings)
     if not args.task:
         raise ValueError("name a task (xor, cartpole, double-pole, ...), or give --env ID or --fitness MODULE:FUNCTION")
+    if args.task == "digits":
+        # Each genome trains a scikit-learn MLP: --workers sets the training processes.
+        if backend is not None and backend.name != "process":
+            raise ValueError("the digits task trains in worker processes: use --workers N (--backend serial or ray do not apply)")
+        if args.max_steps is not None:
+            raise ValueError("--max-steps applies to cartpole, double-pole(-nv) and --env tasks only")
+        digits_options = {name: getattr(args, name) for name in ("samples", "epochs") if getattr(args, name, None) is not None}
+        workers = args.workers or (backend.workers if backend is not None else 0)
+        spec_digits: dict[str, Any] = {"name": "digits", **digits_options, "workers": workers}
+        if args.threshold is not None:
+            spec_digits["fitness_threshold"] = args.threshold
+        return make_task(spec_digits)
     if backend is not None or args.workers:
         option = "--workers" if args.workers else "--backend" if getattr(args, "backend", None) else "the config's [evaluation]"
         raise ValueError(f"{option} applies to --env and --fitness tasks only (the {args.task} task evaluates its whole population in one batch)")
@@ -310,6 +322,9 @@ def task_from_args(args: argparse.Namespace, evaluation: dict[str, Any] | None =
             max_steps=MAX_STEPS if args.max_steps is None else args.max_steps,
             fitness_threshold=SOLVED_RETURN if args.threshold is None else args.threshold,
         )
+    digits = {name: getattr(args, name) for name in ("samples", "epochs") if getattr(args, name, None) is not None}
+    if digits and args.task != "digits":
+        raise ValueError(f"--{next(iter(digits))} applies to the digits task only")
     if args.task not in ("cartpole", "double-pole", "double-pole-nv") and args.max_steps is not None:
         raise ValueError("--max-steps applies to cartpole, double-pole(-nv) and --env tasks only")
     if args.task == "playground":
@@ -391,7 +406,7 @@ def _backprop_layers(args: argparse.Namespace) -> tuple[dict, ...]:
     """Config presets of ``--no-backprop`` and ``--backprop-steps`` (Backprop NEAT only)."""
     no_backprop, steps = getattr(args, "no_backprop", False), getattr(args, "backprop_steps", None)
     if args.algorithm is None:
-        args.algorithm = "backprop-neat" if args.task == "playground" else "neat"
+        args.algorithm = {"playground": "backprop-neat", "digits": "arch-ga"}.get(args.task, "neat")
     if (no_backprop or steps is not None) and args.algorithm != "backprop-neat":
         raise ValueError("--no-backprop and --backprop-steps apply to --algorithm backprop-neat (the playground default)")
     if no_backprop and steps:
@@ -609,7 +624,7 @@ def _add_evolve_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_task_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("task", nargs="?", help="built-in task: xor, cartpole, double-pole, double-pole-nv or boxes")
+    parser.add_argument("task", nargs="?", help="built-in task: xor, cartpole, double-pole, double-pole-nv, boxes, playground or digits")
     parser.add_argument("--env", metavar="ID", help="any gymnasium environment id, e.g. Acrobot-v1")
     parser.add_argument("--fitness", metavar="MODULE:FUNCTION", help="your own fitness function, called with each genome's network")
     parser.add_argument("--inputs", type=int, help="network inputs for --fitness")
@@ -631,6 +646,8 @@ def _add_task_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--penalty", type=float, help="playground: connection penalty c in fitness = -loss*(1+c*sqrt(connections)) (default 0.03)")
     parser.add_argument("--train-fraction", type=float, help="playground convention: training share of the 500 points (default 0.5)")
     parser.add_argument("--resolution", type=int, help="boxes: visual field pixels per side (default 11)")
+    parser.add_argument("--samples", type=int, help="digits: images used, 100 to 1797 (default all; fewer for a quick look)")
+    parser.add_argument("--epochs", type=int, help="digits: training budget of every genome, passes over the training set (default 10)")
 
 
 def _add_backend_options(parser: argparse.ArgumentParser, what: str) -> None:
@@ -722,7 +739,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     shot = commands.add_parser("screenshot", help="run evolution in the app offscreen and save the window as PNG")
     shot.add_argument("out", metavar="OUT.png")
-    shot.add_argument("--workspace", default="evolve", help="evolve, compare, playground or substrate (default evolve)")
+    shot.add_argument("--workspace", default="evolve", help="evolve, compare, playground, substrate or archsearch (default evolve)")
     shot.add_argument("--task", default="xor", help="XOR, CartPole-v1 or any gymnasium id; playground: circle, xor, gaussian or spiral (default xor)")
     shot.add_argument("--algorithm", default="neat", help="evolve: the algorithm (default neat)")
     shot.add_argument("--population", type=int, help="evolve, playground: population size (default: the algorithm's)")

@@ -68,10 +68,14 @@ class AlgorithmBase:
     # files do not record it. ``last_kernel`` is the one the latest evaluation ran on.
     kernel: str = "auto"
     last_kernel: str = "numpy"
+    # Architecture search trains recipes on a task that trains them (digits); every other
+    # algorithm activates networks on a task that scores them. Neither runs on the other's task.
+    trains_architectures: ClassVar[bool] = False
 
     def __init__(self, config: Any, task: Task, seed: int | None = None):
         import uuid
 
+        self.check_task_kind(task)
         sequence = np.random.SeedSequence(seed)
         self._init_common(config, task, int(sequence.entropy), 0, 0, 0, [])  # type: ignore[arg-type]
         # Names this run in its run folder (goal.json and run.json must agree); not a random
@@ -115,6 +119,20 @@ class AlgorithmBase:
     def _load_state(self, state: dict[str, Any]) -> None:
         """Rebuild the algorithm's own state, checking every field (raise ``RunFileError``)."""
         raise NotImplementedError
+
+    @classmethod
+    def check_task_kind(cls, task: Task) -> None:
+        """Refuse a task of the other kind (see ``trains_architectures``).
+
+        Raises:
+            ValueError: naming the algorithms that do run the task.
+        """
+        if bool(getattr(task, "trains_architectures", False)) == cls.trains_architectures:
+            return
+        task_name = getattr(task, "name", "this task")
+        if cls.trains_architectures:
+            raise ValueError(f"{cls.name} searches MLP architectures on the digits task, not on {task_name}")
+        raise ValueError(f"{cls.name} cannot run the {task_name} task, which trains MLP architectures: use arch-ga or arch-random")
 
     # --- configs --------------------------------------------------------------------------
 
@@ -160,6 +178,10 @@ class AlgorithmBase:
         """
         import uuid
 
+        try:
+            cls.check_task_kind(task)
+        except ValueError as error:
+            raise RunFileError(str(error)) from None
         algorithm = cls.__new__(cls)
         algorithm._init_common(config, task, seed_entropy, generation, evaluations, env_steps, history)
         algorithm.run_id = run_id if run_id is not None else uuid.uuid4().hex

@@ -32,6 +32,8 @@ ALGORITHMS: dict[str, AlgorithmEntry] = {
             "backprop-neat", "core.algorithms.backprop_neat", "BackpropNeat", "Backprop NEAT: NEAT topologies, weights trained by backprop (Ha 2016)"
         ),
         AlgorithmEntry("hyperneat", "core.algorithms.hyperneat.evolution", "HyperNeat", "HyperNEAT: NEAT evolves CPPNs that paint a substrate's weights (Stanley et al. 2009)"),
+        AlgorithmEntry("arch-ga", "core.algorithms.arch_search", "ArchGA", "Architecture GA: tournament search over MLP layers and hyperparameters (Design by Evolution)"),
+        AlgorithmEntry("arch-random", "core.algorithms.arch_search", "ArchRandom", "Architecture random search: fresh random MLP recipes every generation"),
         AlgorithmEntry("es-hyperneat", "core.algorithms.hyperneat.evolution", "EsHyperNeat", "ES-HyperNEAT: the CPPN also places hidden neurons, by quadtree (Risi & Stanley 2012)"),
     )
 }

@@ -56,6 +56,7 @@ class Task(Protocol):
 # key and loading it never imports anything the file itself names.
 TASKS: dict[str, tuple[str, str]] = {
     "xor": ("core.tasks.xor", "XorTask"),
+    "digits": ("core.tasks.digits", "DigitsTask"),
     "cartpole": ("core.tasks.cartpole", "CartPoleTask"),
     "gym": ("core.tasks.gym_env", "GymTask"),
     "function": ("core.tasks.function", "FunctionTask"),

@@ -26,6 +26,10 @@ from core.tasks.xor import XorTask  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "bad_files"
 SMALL = {"ga": {"population.size": 8, "selection.truncation": 3, "selection.elite_candidates": 2}, "es": {"population.size": 8}, "random": {"population.size": 8}}
+SMALL["arch-ga"] = {"population.size": 4, "population.elites": 1, "tournament.size": 2, "genome.min_units": 2, "genome.max_units": 6}
+SMALL["arch-random"] = {"population.size": 4, "genome.min_units": 2, "genome.max_units": 6}
+# Architecture search runs on a digits subsample, one epoch per recipe.
+TASK_OF = {"arch-ga": {"name": "digits", "samples": 100, "epochs": 1}, "arch-random": {"name": "digits", "samples": 100, "epochs": 1}}
 
 
 def valid_run() -> dict:
@@ -37,7 +41,7 @@ def valid_run() -> dict:
 
 def valid_baseline(name: str) -> dict:
     cls = algorithm_class(name)
-    run = cls(cls.default_config().replace(**SMALL[name]), make_task("xor"), 7)
+    run = cls(cls.default_config().replace(**SMALL[name]), make_task(TASK_OF.get(name, "xor")), 7)
     run.step()
     run.step()
     return json.loads(json.dumps(run_to_dict(run)))
@@ -172,6 +176,10 @@ CASES: dict[str, tuple[str | bytes, str]] = {
     "es_adam_steps_not_generations.json": (changed(_set("state/adam/t", 7), "es"), r"state\.adam\.t: 7 is out of range \(2 to 2\)"),
     "es_sigma_above_config.json": (changed(_set("state/sigma", 5.0), "es"), r"state\.sigma: 5\.0 is out of range"),
     "random_best_missing.json": (changed(lambda d: d["state"].pop("best"), "random"), "missing field 'best'"),
+    "arch_ga_units_beyond_the_config.json": (changed(_set("state/population/1/units", [4, 7]), "arch-ga"), r"state\.population\[1\]\.units\[1\]: 7 is out of range \(2 to 6\)"),
+    "arch_ga_five_layers.json": (changed(_set("state/population/0/units", [3, 3, 3, 3, 3]), "arch-ga"), r"state\.population\[0\]\.units: .*at most 4"),
+    "arch_random_unknown_solver.json": (changed(_set("state/population/2/solver", "rmsprop"), "arch-random"), r"state\.population\[2\]\.solver: 'rmsprop' is not one of"),
+    "arch_random_best_test_accuracy_above_one.json": (changed(_set("state/best/test_accuracy", 1.5), "arch-random"), r"state\.best\.test_accuracy: 1\.5 is out of range"),
     "random_next_genome_id.json": (changed(_set("state/next_genome_id", 3), "random"), r"state\.next_genome_id: 3 is out of range \(16 to 16\)"),
 }
 

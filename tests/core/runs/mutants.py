@@ -42,6 +42,11 @@ TASKS = {
     "hyperneat": {"name": "boxes", "resolution": 5, "trials_per_position": 1},
     "es-hyperneat": {"name": "boxes", "resolution": 5, "trials_per_position": 1},
 }
+# Architecture search trains tiny MLPs on a digits subsample: one epoch, a handful of units.
+ARCH_SMALL = {"population.size": 4, "genome.min_units": 2, "genome.max_units": 6}
+SMALL_CONFIG["arch-ga"] = {**ARCH_SMALL, "population.elites": 1, "tournament.size": 2}
+SMALL_CONFIG["arch-random"] = dict(ARCH_SMALL)
+TASKS["arch-ga"] = TASKS["arch-random"] = {"name": "digits", "samples": 100, "epochs": 1}
 
 
 def valid_run_data(algorithm: str, generations: int = 3, seed: int = 7) -> dict:
