@@ -94,7 +94,7 @@ def table(task_name: str, runs: list[dict], population: int) -> str:
     if paper:
         lines.append(
             f"| Stanley & Miikkulainen 2002 | {paper['runs']} | {paper['solved']}/{paper['runs']} | {paper['mean']:,} ({paper['sd']:,}) | "
-            f"{paper.get('worst', '-'):,} | - | "
+            f"{format(paper['worst'], ',') if 'worst' in paper else '-'} | - | "
             + (f"{paper['hidden']:.2f} ({paper['hidden_sd']:.2f}) | {paper['connections']:.2f} |" if "hidden" in paper else "- | - |")
         )
         if len(solved) > 1:
@@ -107,6 +107,12 @@ def table(task_name: str, runs: list[dict], population: int) -> str:
     return "\n".join(lines)
 
 
+def print_saved(path: str) -> None:
+    """Print the table of a results file this bench wrote (``--table-only``)."""
+    data = json.loads(Path(path).read_text())
+    print(table(data["args"]["task"], data["runs"], data["args"].get("population") or 150))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--task", default="xor", help="task name (xor; double-pole, double-pole-nv once they exist)")
@@ -115,7 +121,11 @@ def main() -> None:
     parser.add_argument("--generations", type=int, default=1000, help="generation cap per run")
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--config", metavar="FILE.toml", help="keys to change on top of the preset (e.g. the paper's DPNV c3 = 3.0, delta_t = 4.0)")
+    parser.add_argument("--table-only", metavar="FILE.json", help="print the table of a results file this bench wrote, run nothing")
     args = parser.parse_args()
+    if args.table_only:
+        print_saved(args.table_only)
+        return
     population = args.population or Neat.load_config(args.config, layers=(load_preset("paper").config,)).population.size
     runs = []
     for seed in range(args.first_seed, args.first_seed + args.runs):
