@@ -40,6 +40,13 @@ bench: $(STAMP)
 	nice -n 10 $(PY) bench/hyperneat_bench.py boxes --seeds 20 --generations 200
 	nice -n 10 $(PY) bench/ray_bench.py overhead --repeats 5
 	nice -n 10 $(PY) bench/ray_bench.py compare --seeds 8 --max-evaluations 300 --max-steps 30
+	nice -n 10 $(PY) bench/paper_bench.py --runs 100
+	nice -n 10 $(PY) bench/paper_bench.py --task double-pole --runs 100 --generations 300
+	nice -n 10 $(PY) bench/double_pole_bench.py velocities --runs 100 --max-generations 150
+	nice -n 10 $(PY) bench/double_pole_bench.py velocities --runs 3 --first-seed 2 --side-by-side 3 --max-generations 300
+	nice -n 10 $(PY) bench/double_pole_bench.py no-velocities --runs 21 --max-generations 150
+	nice -n 10 $(PY) bench/archsearch_bench.py --seeds 10 --workers 2 --out bench/out/archsearch_results.json
+	$(PY) bench/playground_redraw_cost.py --dataset spiral --generations 40
 
 # Installs the X11 libraries when missing (as root with apt-get), else names the command to run.
 qt-x11-libs: $(STAMP)
