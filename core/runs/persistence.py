@@ -129,6 +129,25 @@ def run_to_dict(run: Any, with_history: bool = True) -> dict[str, Any]:
     }
 
 
+_COMPACT = {"allow_nan": False, "separators": (",", ":")}
+
+
+def dumps_in_pieces(value: Any, depth: int = 0) -> str:
+    """``json.dumps(value, allow_nan=False, separators=(",", ":"))``, the same text, built from
+    many small C calls instead of one.
+
+    One ``json.dumps`` holds the GIL for its whole length: 20-50 ms for a long GA run's seed
+    chains, which the app's window, drawing on the other thread, felt as a stall at every
+    autosave. The top levels of dicts and every long list are joined here in Python, so the
+    interpreter can switch threads between the pieces.
+    """
+    if isinstance(value, dict) and depth < 3 and all(isinstance(key, str) for key in value):
+        return "{" + ",".join(f"{json.dumps(key)}:{dumps_in_pieces(item, depth + 1)}" for key, item in value.items()) + "}"
+    if isinstance(value, list) and len(value) > 16:
+        return "[" + ",".join(dumps_in_pieces(item, depth + 1) for item in value) + "]"
+    return json.dumps(value, **_COMPACT)
+
+
 def dumps_run(run: Any) -> str:
     """The run as JSON text (strict JSON: no NaN or Infinity), equal to ``run_to_dict``.
 
@@ -141,7 +160,7 @@ def dumps_run(run: Any) -> str:
     for report in run.history[len(cache) :]:
         cache.append(json.dumps(report.to_dict(), allow_nan=False, separators=(",", ":")))
     data = run_to_dict(run, with_history=False)
-    head = json.dumps(data, allow_nan=False, separators=(",", ":"))
+    head = dumps_in_pieces(data)
     return f'{head[:-1]},"history":[{",".join(cache)}]}}'
 
 

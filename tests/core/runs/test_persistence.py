@@ -165,3 +165,16 @@ def test_version_4_files_keep_their_meaning(tmp_path, config):
     old.write_text(json.dumps(data))
     with pytest.raises(RunFileError, match="missing"):
         load_run(old)
+
+
+@pytest.mark.parametrize("algorithm", ["neat", "ga", "es", "random"])
+def test_run_text_in_pieces_is_exactly_one_json_dumps(algorithm):
+    from core.runs.persistence import dumps_in_pieces
+    from tests.core.runs.mutants import valid_run_data
+
+    data = valid_run_data(algorithm, generations=4)
+    assert dumps_in_pieces(data) == json.dumps(data, allow_nan=False, separators=(",", ":"))
+    odd = {"a": [float(i) / 7 for i in range(40)], "b": {"c": ["é", None, True, [1, 2] * 20]}, "d": []}
+    assert dumps_in_pieces(odd) == json.dumps(odd, allow_nan=False, separators=(",", ":"))
+    with pytest.raises(ValueError):
+        dumps_in_pieces({"x": [0.0] * 20 + [float("nan")]})
