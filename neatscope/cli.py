@@ -214,6 +214,8 @@ def backend_from_args(args: argparse.Namespace, evaluation: dict[str, Any] | Non
     name = getattr(args, "backend", None) or evaluation.get("backend")
     workers = getattr(args, "workers", None) or evaluation.get("workers", 0)
     address = getattr(args, "ray_address", None) or evaluation.get("ray_address")
+    if name is None and not getattr(args, "workers", None) and evaluation.get("workers"):
+        name = "process"  # a config's workers alone mean worker processes, as --workers does
     if name is None:
         if address is not None:
             raise ValueError("--ray-address applies to --backend ray")
@@ -262,6 +264,11 @@ def task_from_args(args: argparse.Namespace, evaluation: dict[str, Any] | None =
     playground = {name: getattr(args, name) for name in PLAYGROUND_OPTIONS if getattr(args, name, None) is not None}
     if playground and args.task != "playground":
         raise ValueError(f"--{next(iter(playground)).replace('_', '-')} applies to the playground task only")
+    digits = {name: getattr(args, name) for name in ("samples", "epochs") if getattr(args, name, None) is not None}
+    if digits and args.task != "digits":
+        raise ValueError(f"--{next(iter(digits))} applies to the digits task only")
+    if getattr(args, "resolution", None) is not None and args.task != "boxes":
+        raise ValueError("--resolution applies to the boxes task only")
     if args.fitness:
         from core.tasks.function import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_S, FunctionTask
 
@@ -303,17 +310,16 @@ def task_from_args(args: argparse.Namespace, evaluation: dict[str, Any] | None =
             raise ValueError("the digits task trains in worker processes: use --workers N (--backend serial or ray do not apply)")
         if args.max_steps is not None:
             raise ValueError("--max-steps applies to cartpole, double-pole(-nv) and --env tasks only")
-        digits_options = {name: getattr(args, name) for name in ("samples", "epochs") if getattr(args, name, None) is not None}
         workers = args.workers or (backend.workers if backend is not None else 0)
-        spec_digits: dict[str, Any] = {"name": "digits", **digits_options, "workers": workers}
+        if backend is not None and not workers:
+            workers = os.cpu_count() or 1  # the process backend's 0: one per CPU
+        spec_digits: dict[str, Any] = {"name": "digits", **digits, "workers": workers}
         if args.threshold is not None:
             spec_digits["fitness_threshold"] = args.threshold
         return make_task(spec_digits)
     if backend is not None or args.workers:
         option = "--workers" if args.workers else "--backend" if getattr(args, "backend", None) else "the config's [evaluation]"
-        raise ValueError(f"{option} applies to --env and --fitness tasks only (the {args.task} task evaluates its whole population in one batch)")
-    if args.resolution is not None and args.task != "boxes":
-        raise ValueError("--resolution applies to the boxes task only")
+        raise ValueError(f"{option} applies to --env, --fitness and digits tasks only (the {args.task} task evaluates its whole population in one batch)")
     if args.task == "cartpole":
         from core.tasks.cartpole import MAX_STEPS, SOLVED_RETURN, CartPoleTask
 
@@ -322,9 +328,6 @@ def task_from_args(args: argparse.Namespace, evaluation: dict[str, Any] | None =
             max_steps=MAX_STEPS if args.max_steps is None else args.max_steps,
             fitness_threshold=SOLVED_RETURN if args.threshold is None else args.threshold,
         )
-    digits = {name: getattr(args, name) for name in ("samples", "epochs") if getattr(args, name, None) is not None}
-    if digits and args.task != "digits":
-        raise ValueError(f"--{next(iter(digits))} applies to the digits task only")
     if args.task not in ("cartpole", "double-pole", "double-pole-nv") and args.max_steps is not None:
         raise ValueError("--max-steps applies to cartpole, double-pole(-nv) and --env tasks only")
     if args.task == "playground":
@@ -493,6 +496,8 @@ def _cmd_resume(args: argparse.Namespace) -> int:
         if backend is not None:
             if not hasattr(run.task, "use_backend"):
                 run.task.close()
+                if run.task.name == "digits":
+                    raise ValueError("a digits run resumes with the training workers it was started with (--workers and --backend do not apply)")
                 raise ValueError(f"--backend applies to --env and --fitness runs only (the {run.task.name} task evaluates its whole population in one batch)")
             try:
                 run.task.use_backend(backend)
@@ -501,6 +506,8 @@ def _cmd_resume(args: argparse.Namespace) -> int:
                 raise
         elif args.workers:
             run.task.close()
+            if run.task.name == "digits":
+                raise ValueError("a digits run resumes with the training workers it was started with (--workers and --backend do not apply)")
             raise ValueError("--workers on resume needs --backend process|ray")
         try:
             goal = read_goal(run_dir) if run_dir else None

@@ -50,6 +50,12 @@ BAD = [
     (["compare", "xor", "--seeds", "0", "--out", "{tmp}/c"], "--seeds must be at least 1"),
     (["run", "--fitness", "x" * 100_000 + ":f", "--inputs", "2", "--outputs", "1"], "is not a dotted Python name"),
     (["resume", "{tmp}/missing.json"], "cannot read {tmp}/missing.json"),
+    # Options of one task given to another are errors, whichever branch the task takes.
+    (["run", "digits", "--resolution", "5"], "--resolution applies to the boxes task only"),
+    (["run", "cartpole", "--samples", "200"], "--samples applies to the digits task only"),
+    (["run", "--env", "CartPole-v1", "--epochs", "2"], "--epochs applies to the digits task only"),
+    (["run", "xor", "--workers", "2"], "--workers applies to --env, --fitness and digits tasks only"),
+    (["run", "digits", "--backend", "ray"], "the digits task trains in worker processes"),
 ]
 
 
@@ -148,3 +154,14 @@ def test_a_real_file_size_limit_stops_the_run_with_one_message(tmp_path):
     last_good = int(lines[0].rsplit("generation ", 1)[1].split(" ")[0])
     assert load_run(folder).generation == last_good > 0
     assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_workers_of_a_config_evaluation_table_alone_mean_worker_processes(tmp_path, capsys):
+    from neatscope.cli import backend_from_args, build_parser
+
+    args = build_parser().parse_args(["run", "xor"])
+    settings = backend_from_args(args, {"workers": 2})
+    assert (settings.name, settings.workers) == ("process", 2)
+    (tmp_path / "ev.toml").write_text("[evaluation]\nworkers = 2\n")
+    code, _, err = _cli(capsys, "run", "xor", "--config", str(tmp_path / "ev.toml"))
+    assert code == 2 and "the config's [evaluation] applies to --env, --fitness and digits tasks only" in err

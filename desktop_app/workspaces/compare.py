@@ -566,7 +566,8 @@ class CompareWorkspace(Workspace):
         except (ValueError, ConfigError, RunFileError) as error:
             self.shell.error("Cannot start the compare", str(error))
             return False
-        self._begin(spec, out, run=True)
+        if not self._begin(spec, out, run=True):
+            return False
         self.shell.show_message(f"Compare started in {out}")
         return True
 
@@ -590,12 +591,16 @@ class CompareWorkspace(Workspace):
         if folder:
             self.open_folder(folder)
 
-    def _begin(self, spec: CompareSpec, out: Path, run: bool) -> None:
+    def _begin(self, spec: CompareSpec, out: Path, run: bool) -> bool:
         if run and not (out / SPEC_FILE).is_file():
             # Written here, not only by the driver process: a compare stopped before the driver
             # got going must still be a folder that Run or `compare --resume` continues.
-            out.mkdir(parents=True, exist_ok=True)
-            write_atomically(out / SPEC_FILE, json.dumps(spec.to_dict(), indent=1))
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+                write_atomically(out / SPEC_FILE, json.dumps(spec.to_dict(), indent=1))
+            except OSError as error:
+                self.shell.error("Cannot start the compare", f"{out}: {error.strerror or error}")
+                return False
         self.data = CompareData(spec)
         self.out = out
         self._reset_plots(spec)
@@ -607,6 +612,7 @@ class CompareWorkspace(Workspace):
         self._dirty = True
         self._update_buttons()
         self.statusChanged.emit(self.status_text())
+        return True
 
     def stop_compare(self) -> None:
         """Ask running runs to autosave and stop; Run resumes the folder later."""

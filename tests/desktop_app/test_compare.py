@@ -132,3 +132,12 @@ def test_a_folder_that_is_not_a_compare_is_one_message(qtbot, window, tmp_path):
     assert not window.compare.open_folder(tmp_path)
     assert len(shown) == 1 and "compare.json" in shown[0]
     assert window.compare.data is None
+
+
+def test_an_unwritable_compare_folder_is_one_message(qtbot, window, tmp_path):
+    shown = []
+    window.errorShown.connect(shown.append)
+    (tmp_path / "a-file").write_text("not a folder")
+    _form(window.compare, tmp_path / "a-file" / "compare", budget=600, seeds=1)
+    assert not window.compare.start_compare()
+    assert len(shown) == 1 and "a-file" in shown[0] and not window.compare.running

@@ -95,8 +95,8 @@ def test_the_ray_backend_without_ray_installed_names_the_extra(monkeypatch):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["run", "cartpole", "--workers", "2"], "--workers applies to --env and --fitness tasks only"),
-        (["run", "xor", "--backend", "process"], "--backend applies to --env and --fitness tasks only"),
+        (["run", "cartpole", "--workers", "2"], "--workers applies to --env, --fitness and digits tasks only"),
+        (["run", "xor", "--backend", "process"], "--backend applies to --env, --fitness and digits tasks only"),
         (["run", "--env", "CartPole-v1", "--workers", "2"], "cannot be split over workers"),
         (["run", "--env", "CartPole-v1", "--backend", "ray"], "cannot be split over workers"),
         (["run", "--env", GYM_ENV, "--backend", "serial", "--workers", "2"], "2 workers need the process or ray backend"),
