@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QMenuBar, QScrollArea, QSplitter, QWidget
 
 if TYPE_CHECKING:
     from desktop_app.main_window import MainWindow
@@ -64,6 +64,32 @@ class Workspace(QWidget):
 
     def shutdown(self) -> None:
         """The window closes: stop background work and wait for it."""
+
+
+def sidebar_beside(workspace: QWidget, sidebar: QWidget, main: QWidget, sidebar_width: int, main_width: int = 1000) -> None:
+    """Lay a workspace out as most are: a fixed-width sidebar left of a stretching main area,
+    in a splitter whose panes cannot be collapsed to nothing."""
+    layout = QHBoxLayout(workspace)
+    layout.setContentsMargins(4, 4, 4, 4)
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    splitter.addWidget(sidebar)
+    splitter.addWidget(main)
+    splitter.setStretchFactor(0, 0)
+    splitter.setStretchFactor(1, 1)
+    splitter.setChildrenCollapsible(False)
+    splitter.setSizes([sidebar_width, main_width])
+    layout.addWidget(splitter)
+
+
+def scrolling_sidebar(inner: QWidget, min_width: int, max_width: int) -> QScrollArea:
+    """A sidebar that scrolls vertically when the window is short and never horizontally."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(inner)
+    scroll.setMinimumWidth(min_width)
+    scroll.setMaximumWidth(max_width)
+    return scroll
 
 
 class RunControls:

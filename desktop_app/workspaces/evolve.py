@@ -56,7 +56,7 @@ from desktop_app.widgets.config_form import ConfigForm, FormErrors
 from desktop_app.widgets.export_dialog import PlotExportDialog
 from desktop_app.widgets.task_box import TaskBox
 from desktop_app.worker import EvolutionWorker
-from desktop_app.workspaces.base import RunControls, Workspace
+from desktop_app.workspaces.base import RunControls, Workspace, sidebar_beside
 
 MAX_RECENT = 8
 SIDEBAR_WIDTH = 330
@@ -249,16 +249,7 @@ class EvolveWorkspace(RunControls, Workspace):
         self._stale: set[Panel] = set()
         self._build_sidebar()
         self._build_panels()
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.sidebar)
-        splitter.addWidget(self.centre)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        splitter.setSizes([SIDEBAR_WIDTH, 1000])
-        layout.addWidget(splitter)
+        sidebar_beside(self, self.sidebar, self.centre, SIDEBAR_WIDTH)
         self.keys = RunKeys(self)
         self.keys.watch(self)
         self._restore_settings()

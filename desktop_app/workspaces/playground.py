@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMenuBar,
     QPushButton,
-    QScrollArea,
     QSlider,
     QSpinBox,
     QSplitter,
@@ -53,7 +52,7 @@ from desktop_app.theme import BEST, ERROR, MEAN, TEXT, THIRD
 from desktop_app.widgets.plane_view import BLUE, ORANGE, NodePictureGraph, PlaneView
 from desktop_app.widgets.plots import RangeKeeper, add_plot
 from desktop_app.worker import EvolutionWorker
-from desktop_app.workspaces.base import RunControls, Workspace
+from desktop_app.workspaces.base import RunControls, Workspace, scrolling_sidebar, sidebar_beside
 
 BOUNDARY_DENSITY = 100  # heatmap.ts DENSITY
 SPECIES_DENSITY = 50
@@ -140,16 +139,7 @@ class PlaygroundWorkspace(RunControls, Workspace):
         self.ranges = RangeKeeper()
         self._build_sidebar()
         self._build_views()
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.sidebar)
-        splitter.addWidget(self.views)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        splitter.setSizes([300, 1100])
-        layout.addWidget(splitter)
+        sidebar_beside(self, self.sidebar, self.views, 300, 1100)
         self._restore_settings()
         self._restoring = False
         self._update_buttons()
@@ -307,13 +297,7 @@ class PlaygroundWorkspace(RunControls, Workspace):
         for widget in (data_group, features_group, evolution_group, self.error_label, run_group, view_group):
             side.addWidget(widget)
         side.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(inner)
-        scroll.setMinimumWidth(270)
-        scroll.setMaximumWidth(380)
-        self.sidebar = scroll
+        self.sidebar = scrolling_sidebar(inner, 270, 380)
 
     def _build_views(self) -> None:
         self.summary = QLabel("No run yet")

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QMenuBar,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSlider,
     QSpinBox,
     QSplitter,
@@ -58,7 +57,7 @@ from desktop_app.theme import MUTED
 from desktop_app.widgets.network_view import NetworkView
 from desktop_app.widgets.substrate_views import Selection, SubstrateGraph, TrialViewer, WeightImage
 from desktop_app.worker import EvolutionWorker
-from desktop_app.workspaces.base import Workspace
+from desktop_app.workspaces.base import Workspace, scrolling_sidebar
 
 ALGORITHMS = ("hyperneat", "es-hyperneat")
 TASK_CHOICES = {"Boxes (visual discrimination)": {"name": "boxes"}, "CartPole-v1": {"name": "cartpole"}, "XOR": {"name": "xor"}}
@@ -318,12 +317,7 @@ class SubstrateWorkspace(Workspace):
         side.addWidget(run_group)
         side.addWidget(view_group)
         side.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(sidebar)
-        scroll.setMinimumWidth(250)
-        scroll.setMaximumWidth(360)
+        scroll = scrolling_sidebar(sidebar, 250, 360)
 
         self.cppn_view = NetworkView()
         self.graph = SubstrateGraph()
